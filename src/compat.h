@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xt_pktstat: kernel API differences between 5.10 and the newest kernels,
+ * settled by the compile probes (probe.sh writes pktstat_probed.h), not by
+ * version numbers: distribution kernels backport renames.
+ */
+#ifndef _PKTSTAT_COMPAT_H
+#define _PKTSTAT_COMPAT_H
+
+#include <linux/proc_fs.h>
+#include <linux/timer.h>
+
+#include "pktstat_probed.h"
+
+#ifndef HAVE_PROC_OPS
+#error "xt_pktstat needs struct proc_ops (Linux 5.6 or newer)"
+#endif
+
+#ifndef HAVE_PDE_DATA_LOWER
+#define pde_data(inode) PDE_DATA(inode)
+#endif
+
+#ifndef HAVE_TIMER_CONTAINER_OF
+#define timer_container_of(var, timer, field) from_timer(var, timer, field)
+#endif
+
+#ifndef HAVE_TIMER_DELETE_SYNC
+#define timer_delete_sync(timer) del_timer_sync(timer)
+#endif
+
+#endif /* _PKTSTAT_COMPAT_H */

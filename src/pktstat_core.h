@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pktstat core: time windows, per-CPU partial windows and the FIFO of
+ * finished windows.  Plain C with no kernel interface, so that the same
+ * code runs in the module and in userspace tests, fuzzers and benchmarks.
+ *
+ * Model.  Every CPU fills its own partial window (struct pktstat_cpu); a
+ * packet that falls inside it costs two additions on CPU-local memory.  The
+ * first packet outside it takes the slow path, under the caller's lock:
+ * the partial is added to its FIFO entry, and the window holding "now" is
+ * opened, joining the newest FIFO entry when another CPU opened the same
+ * window, else appending a new one.  An entry counts the CPUs still filling
+ * it ("holders"); it is finished, and can be handed to a reader, when that
+ * count reaches zero.  The caller closes a CPU's window that saw no further
+ * packet (a timer in the module), so a finished window becomes readable
+ * without later traffic.
+ *
+ * Locking is the caller's business: pktstat_cpu_add() may run locklessly on
+ * the CPU that owns the slot; every other function needs the caller's lock
+ * for the FIFO, and touches a slot only from its owner (or while its owner
+ * runs no packet).
+ */
+#ifndef _PKTSTAT_CORE_H
+#define _PKTSTAT_CORE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stdint.h>
+#endif
+
+#define PKTSTAT_NO_ENTRY	(~(uint64_t)0)
+
+/* One finished window, as a reader gets it. */
+struct pktstat_sample {
+	uint64_t start;		/* window start, ns since the epoch */
+	uint64_t frames;
+	uint64_t bytes;
+};
+
+/* A window in the FIFO, finished once holders is 0. */
+struct pktstat_entry {
+	struct pktstat_sample s;
+	uint32_t holders;	/* CPUs whose partial is not yet added */
+	uint32_t reserved;
+};
+
+/* Per-CPU state: written only by the CPU that owns it. */
+struct pktstat_cpu {
+	uint64_t start;		/* start of the window being filled */
+	uint64_t frames;	/* ... and what it holds so far */
+	uint64_t bytes;
+	uint64_t seen_frames;	/* every packet ever counted here */
+	uint64_t seen_bytes;
+	uint64_t entry;		/* FIFO sequence number, or PKTSTAT_NO_ENTRY */
+	bool open;		/* a window is being filled */
+};
+
+struct pktstat_count {
+	uint64_t samples;
+	uint64_t frames;
+	uint64_t bytes;
+};
+
+/* The FIFO of one name; the caller serialises every access. */
+struct pktstat_fifo {
+	uint64_t period;	/* ns */
+	uint32_t capacity;	/* windows, the ones being filled included */
+	uint32_t held;		/* popped by readers, not yet delivered */
+	uint64_t head;		/* sequence numbers: entries are [head, tail) */
+	uint64_t tail;
+	uint64_t last_start;	/* newest window opened (kept or dropped) */
+	uint64_t last_drop;	/* newest window dropped on a full FIFO */
+	bool have_last;
+	bool have_drop;
+	uint64_t clock_back;	/* windows opened before an earlier one */
+	struct pktstat_count read;	/* delivered to readers */
+	struct pktstat_count dropped;	/* lost to a full FIFO */
+	struct pktstat_count queued;	/* flushed into FIFO entries */
+	struct pktstat_count in_readers; /* popped, not yet delivered */
+	struct pktstat_entry *ring;	/* capacity entries, caller-allocated */
+};
+
+/*
+ * The hot path: count a packet if it falls in the CPU's current window.
+ * Returns false, counting nothing, when the slow path must run.  The
+ * unsigned difference also sends a clock that went backwards to the slow
+ * path.
+ */
+static inline bool pktstat_cpu_add(struct pktstat_cpu *c, uint64_t period,
+				   uint64_t now, uint32_t len)
+{
+	if (!c->open || now - c->start >= period)
+		return false;
+	c->frames++;
+	c->bytes += len;
+	c->seen_frames++;
+	c->seen_bytes += len;
+	return true;
+}
+
+/* True when the CPU's window has ended at @now (or the clock stepped back). */
+static inline bool pktstat_cpu_expired(const struct pktstat_cpu *c,
+				       uint64_t period, uint64_t now)
+{
+	return c->open && now - c->start >= period;
+}
+
+/* Set up @f over @ring (@capacity entries, contents ignored). */
+void pktstat_fifo_init(struct pktstat_fifo *f, struct pktstat_entry *ring,
+		       uint32_t capacity, uint64_t period);
+
+/* Slow path, caller's lock held: close the CPU's window, open the one
+ * holding @now and count the packet in it. */
+void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
+			uint64_t now, uint32_t len);
+
+/* Caller's lock held: add the CPU's partial window to its entry (or to the
+ * drop counters) and leave the CPU with no open window. */
+void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c);
+
+/*
+ * Readers, caller's lock held.  pop() moves up to @max finished windows,
+ * oldest first, into @out; each must then be given back exactly once:
+ * delivered() once the reader has returned all of it, or unpop() when it
+ * could not (unpop in the reverse order of popping), which puts it back at
+ * the head of the FIFO.  Popped windows keep their place in the capacity,
+ * so unpop() never fails.
+ */
+uint32_t pktstat_fifo_pop(struct pktstat_fifo *f, struct pktstat_sample *out,
+			  uint32_t max);
+void pktstat_fifo_delivered(struct pktstat_fifo *f,
+			    const struct pktstat_sample *s);
+void pktstat_fifo_unpop(struct pktstat_fifo *f, const struct pktstat_sample *s);
+
+/* Windows in the FIFO (being filled, finished, or held by readers). */
+static inline uint64_t pktstat_fifo_used(const struct pktstat_fifo *f)
+{
+	return f->tail - f->head + f->held;
+}
+
+#endif /* _PKTSTAT_CORE_H */

@@ -1,0 +1,193 @@
+#!/bin/sh
+# Build the initramfs that tests/qemu/run-guest.sh boots.
+#
+# Usage: tests/qemu/mkinitramfs.sh [--force]
+#
+# Environment (all optional):
+#   KVER           kernel version; default: the newest one that has both
+#                  /boot/vmlinuz-$KVER and /lib/modules/$KVER
+#   MODULE         our kernel module            (default src/xt_pktstat.ko)
+#   EXTLIB         our iptables extension       (default xtables/libxt_pktstat.so)
+#   WORKDIR        output directory             (default build/qemu)
+#   EXTRA_MODULES  more kernel modules to include (space separated)
+#
+# Output: $WORKDIR/initramfs-$KVER.cpio.gz (gzip'd newc cpio) and, beside it,
+# a .stamp file: the sha256 of every input, so that an unchanged rebuild is
+# skipped (--force rebuilds anyway).  Relative MODULE/EXTLIB/WORKDIR are taken
+# from the top of the repository.  A missing MODULE or EXTLIB is only a note:
+# the image is built without it (to test the harness before they exist).
+#
+# The image is a merged-/usr Debian-like tree:
+#   /usr/bin/busybox + one symlink per applet (unless a real tool below
+#   exists under that name); kmod as /usr/sbin/{modprobe,insmod,rmmod,lsmod,
+#   depmod,modinfo} (/sbin/modprobe is what request_module runs);
+#   xtables-legacy-multi and xtables-nft-multi with all the usual names
+#   (plain iptables/ip6tables[-save|-restore] = legacy); iproute2 `ip`;
+#   util-linux unshare/nsenter; the xtables extension dir; the shared
+#   libraries of all of these (ldd); the kernel modules listed below with
+#   their dependencies, depmod'ed; our module as
+#   /lib/modules/$KVER/extra/xt_pktstat.ko; tests/guest and tests/ext as
+#   /tests/guest and /tests/ext; and /init (tests/qemu/init).
+set -eu
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+FORCE=0
+[ "${1:-}" = "--force" ] && FORCE=1
+
+abspath() { case $1 in /*) echo "$1" ;; *) echo "$TOP/$1" ;; esac; }
+
+if [ -z "${KVER:-}" ]; then
+	KVER=
+	for v in $(ls /lib/modules 2>/dev/null | sort -V); do
+		[ -e "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/kernel" ] && KVER=$v
+	done
+	[ -n "$KVER" ] || { echo "mkinitramfs: no kernel with both /boot/vmlinuz-* and /lib/modules/*" >&2; exit 1; }
+fi
+MODULE=$(abspath "${MODULE:-src/xt_pktstat.ko}")
+EXTLIB=$(abspath "${EXTLIB:-xtables/libxt_pktstat.so}")
+WORKDIR=$(abspath "${WORKDIR:-build/qemu}")
+OUT=$WORKDIR/initramfs-$KVER.cpio.gz
+STAMP=$OUT.stamp
+MODDIR=/lib/modules/$KVER
+XTDIR=/usr/lib/x86_64-linux-gnu/xtables
+
+MODULES="x_tables ip_tables iptable_filter iptable_mangle iptable_raw
+	ip6_tables ip6table_filter ip6table_mangle ip6table_raw
+	nfnetlink nf_tables nft_compat nft_chain_filter
+	xt_comment xt_tcpudp xt_multiport xt_mark xt_length xt_limit
+	xt_pkttype xt_statistic xt_u32
+	pktgen dummy veth ${EXTRA_MODULES:-}"
+
+BINS="/usr/bin/busybox /usr/bin/kmod /usr/sbin/xtables-legacy-multi
+	/usr/sbin/xtables-nft-multi /usr/sbin/ip /usr/bin/unshare /usr/bin/nsenter"
+
+for b in $BINS; do
+	[ -x "$b" ] || { echo "mkinitramfs: $b missing (run tests/deps.sh)" >&2; exit 1; }
+done
+[ -e "/boot/vmlinuz-$KVER" ] || { echo "mkinitramfs: /boot/vmlinuz-$KVER missing" >&2; exit 1; }
+
+# ---- skip when nothing changed -------------------------------------------
+inputs_hash() {
+	{
+		echo "KVER=$KVER MODULES=$MODULES"
+		for f in "$0" "$TOP/tests/qemu/init" $BINS "$MODULE" "$EXTLIB"; do
+			if [ -e "$f" ]; then sha256sum "$f"; else echo "absent $f"; fi
+		done
+		for d in "$TOP/tests/guest" "$TOP/tests/ext"; do
+			[ -d "$d" ] || { echo "absent $d"; continue; }
+			(cd "$d" && find . -type f ! -name '*~' | LC_ALL=C sort | xargs -r sha256sum)
+			(cd "$d" && find . -type f -perm -u+x | LC_ALL=C sort)
+		done
+		ls -l --time-style=+%s "$MODDIR/modules.dep" "$XTDIR"
+	} | sha256sum | cut -d' ' -f1
+}
+mkdir -p "$WORKDIR"
+HASH=$(inputs_hash)
+if [ "$FORCE" = 0 ] && [ -s "$OUT" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$HASH" ]; then
+	echo "mkinitramfs: $OUT is up to date" >&2
+	exit 0
+fi
+
+ROOT=$WORKDIR/root
+rm -rf "$ROOT"
+mkdir -p "$ROOT"
+cd "$ROOT"
+mkdir -p usr/bin usr/sbin usr/lib usr/lib64 etc proc sys dev tmp run var root tests
+ln -s usr/bin bin; ln -s usr/sbin sbin; ln -s usr/lib lib; ln -s usr/lib64 lib64
+ln -s ../run var/run
+# /dev/console must exist before /init runs, or init has no stdio (devtmpfs
+# is mounted by /init itself, which then reopens the console anyway).
+mknod -m 600 dev/console c 5 1 2>/dev/null || true
+mknod -m 666 dev/null c 1 3 2>/dev/null || true
+
+# Copy a host file to the same path in the image (following merged-/usr
+# symlinks: /lib/x/y lands in usr/lib/x/y through the image's lib symlink).
+copy_file() {
+	src=$1
+	real=$(readlink -f "$src")
+	dst=$ROOT$(echo "$src" | sed 's,^/lib64/,/usr/lib64/,; s,^/lib/,/usr/lib/,; s,^/bin/,/usr/bin/,; s,^/sbin/,/usr/sbin/,')
+	[ -e "$dst" ] && return 0
+	mkdir -p "$(dirname "$dst")"
+	cp -L "$real" "$dst"
+}
+copy_libs() {
+	# ldd prints "name => /path (addr)" or "/path (addr)"; vdso has no path.
+	for lib in $(ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^[ \t]*\//{print $1}'); do
+		copy_file "$lib"
+	done
+}
+
+# ---- binaries ------------------------------------------------------------
+for b in $BINS; do copy_file "$b"; copy_libs "$b"; done
+for t in modprobe insmod rmmod lsmod depmod modinfo; do
+	ln -s ../bin/kmod "usr/sbin/$t"
+done
+for t in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+	l=$(echo "$t" | sed 's/tables/tables-legacy/')	# iptables-legacy-save ...
+	n=$(echo "$t" | sed 's/tables/tables-nft/')
+	ln -s xtables-legacy-multi "usr/sbin/$t"	# plain name = legacy
+	ln -s xtables-legacy-multi "usr/sbin/$l"
+	ln -s xtables-nft-multi "usr/sbin/$n"
+done
+# busybox applets, except where a real tool of that name exists
+for a in $(busybox --list); do
+	[ -e "usr/bin/$a" ] || [ -e "usr/sbin/$a" ] || [ -L "usr/sbin/$a" ] || ln -s busybox "usr/bin/$a"
+done
+
+# the xtables extensions (dlopen'ed: ldd each for libraries they need)
+mkdir -p "$ROOT$XTDIR"
+cp -a "$XTDIR"/. "$ROOT$XTDIR"/
+for so in "$XTDIR"/*.so; do copy_libs "$so"; done
+if [ -e "$EXTLIB" ]; then
+	cp "$EXTLIB" "$ROOT$XTDIR/libxt_pktstat.so"
+	copy_libs "$EXTLIB"
+else
+	echo "mkinitramfs: note: $EXTLIB absent, image built without it" >&2
+fi
+
+for f in /etc/protocols /etc/services /etc/ethertypes; do
+	[ -e "$f" ] && cp -L "$f" "etc/"
+done
+echo "root:x:0:0:root:/root:/bin/sh" > etc/passwd
+echo "root:x:0:" > etc/group
+echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >> etc/passwd
+echo "nogroup:x:65534:" >> etc/group
+
+# ---- kernel modules ------------------------------------------------------
+mods=
+for m in $MODULES; do
+	out=$(modprobe -S "$KVER" --show-depends "$m" 2>/dev/null) || {
+		echo "mkinitramfs: note: module $m not found for $KVER (built in or absent)" >&2
+		continue
+	}
+	mods="$mods $(echo "$out" | awk '$1 == "insmod" {print $2}')"
+done
+for f in $(echo "$mods" | tr ' ' '\n' | sort -u); do
+	mkdir -p "$ROOT$(dirname "$f")"
+	cp "$f" "$ROOT$f"
+done
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -e "$MODDIR/$f" ] && cp "$MODDIR/$f" "$ROOT$MODDIR/"
+done
+if [ -e "$MODULE" ]; then
+	mkdir -p "$ROOT$MODDIR/extra"
+	cp "$MODULE" "$ROOT$MODDIR/extra/xt_pktstat.ko"
+else
+	echo "mkinitramfs: note: $MODULE absent, image built without it" >&2
+fi
+depmod -b "$ROOT" "$KVER"
+
+# ---- tests and init ------------------------------------------------------
+for d in guest ext; do
+	[ -d "$TOP/tests/$d" ] && cp -a "$TOP/tests/$d" "tests/$d"
+done
+cp "$TOP/tests/qemu/init" init
+chmod 755 init
+
+# ---- pack ----------------------------------------------------------------
+find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner 0:0 --quiet | gzip -1 > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "$HASH" > "$STAMP"
+cd "$WORKDIR"
+rm -rf "$ROOT"
+echo "mkinitramfs: built $OUT ($(du -k "$OUT" | cut -f1) KiB, kernel $KVER)" >&2
