@@ -28,4 +28,13 @@
 #define timer_delete_sync(timer) del_timer_sync(timer)
 #endif
 
+/*
+ * no_llseek: defined as NULL since 6.0 (vfs_llseek() itself refuses a file
+ * without FMODE_LSEEK, which nonseekable_open() clears), removed in 6.12.
+ * Upstream's own definition, for the kernels without it.
+ */
+#ifndef HAVE_NO_LLSEEK
+#define no_llseek NULL
+#endif
+
 #endif /* _PKTSTAT_COMPAT_H */

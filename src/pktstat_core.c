@@ -49,8 +49,8 @@ void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c)
 		count_add(&f->dropped, 0, c->frames, c->bytes);
 	} else {
 		e = entry_at(f, c->entry);
-		e->s.frames += c->frames;
-		e->s.bytes += c->bytes;
+		e->frames += c->frames;
+		e->bytes += c->bytes;
 		e->holders--;
 		count_add(&f->queued, 0, c->frames, c->bytes);
 	}
@@ -71,9 +71,13 @@ static uint64_t entry_for(struct pktstat_fifo *f, uint64_t start)
 {
 	struct pktstat_entry *e;
 
+	/* a refusal holds only until another window opens */
+	if (f->have_drop && f->last_drop != start)
+		f->have_drop = false;
+
 	if (f->tail != f->head) {
 		e = entry_at(f, f->tail - 1);
-		if (e->s.start == start && e->holders) {
+		if (e->start == start && e->holders) {
 			e->holders++;
 			return f->tail - 1;
 		}
@@ -97,10 +101,11 @@ static uint64_t entry_for(struct pktstat_fifo *f, uint64_t start)
 	}
 
 	e = entry_at(f, f->tail);
-	e->s.start = start;
-	e->s.frames = 0;
-	e->s.bytes = 0;
+	e->start = start;
+	e->frames = 0;
+	e->bytes = 0;
 	e->holders = 1;
+	e->state = PKTSTAT_QUEUED;
 	f->queued.samples++;
 	return f->tail++;
 }
@@ -123,39 +128,48 @@ void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
 uint32_t pktstat_fifo_pop(struct pktstat_fifo *f, struct pktstat_sample *out,
 			  uint32_t max)
 {
+	uint64_t seq = f->next_queued > f->head ? f->next_queued : f->head;
 	struct pktstat_entry *e;
 	uint32_t n = 0;
 
-	while (n < max && f->head != f->tail) {
-		e = entry_at(f, f->head);
+	/* entries are finished in order: stop at the first one still filled */
+	for (; n < max && seq != f->tail; seq++) {
+		e = entry_at(f, seq);
 		if (e->holders)
 			break;
-		out[n++] = e->s;
-		f->head++;
-		count_sub(&f->queued, 1, e->s.frames, e->s.bytes);
-		count_add(&f->in_readers, 1, e->s.frames, e->s.bytes);
+		if (e->state != PKTSTAT_QUEUED)
+			continue;
+		e->state = PKTSTAT_CLAIMED;
+		out[n++] = (struct pktstat_sample){
+			.start = e->start,
+			.frames = e->frames,
+			.bytes = e->bytes,
+			.seq = seq,
+		};
+		count_sub(&f->queued, 1, e->frames, e->bytes);
+		count_add(&f->in_readers, 1, e->frames, e->bytes);
 	}
-	f->held += n;
+	f->next_queued = seq;
 	return n;
 }
 
 void pktstat_fifo_delivered(struct pktstat_fifo *f,
 			    const struct pktstat_sample *s)
 {
-	f->held--;
+	entry_at(f, s->seq)->state = PKTSTAT_DELIVERED;
 	count_sub(&f->in_readers, 1, s->frames, s->bytes);
 	count_add(&f->read, 1, s->frames, s->bytes);
+	/* free the delivered run at the head */
+	while (f->head != f->tail &&
+	       entry_at(f, f->head)->state == PKTSTAT_DELIVERED)
+		f->head++;
 }
 
 void pktstat_fifo_unpop(struct pktstat_fifo *f, const struct pktstat_sample *s)
 {
-	struct pktstat_entry *e;
-
-	f->held--;
-	f->head--;
-	e = entry_at(f, f->head);
-	e->s = *s;
-	e->holders = 0;
+	entry_at(f, s->seq)->state = PKTSTAT_QUEUED;
 	count_sub(&f->in_readers, 1, s->frames, s->bytes);
 	count_add(&f->queued, 1, s->frames, s->bytes);
+	if (s->seq < f->next_queued)
+		f->next_queued = s->seq;
 }

@@ -37,13 +37,23 @@ struct pktstat_sample {
 	uint64_t start;		/* window start, ns since the epoch */
 	uint64_t frames;
 	uint64_t bytes;
+	uint64_t seq;		/* its place in the FIFO */
+};
+
+/* What readers have done with a finished entry. */
+enum pktstat_entry_state {
+	PKTSTAT_QUEUED,		/* waiting for a reader */
+	PKTSTAT_CLAIMED,	/* a reader is returning it */
+	PKTSTAT_DELIVERED,	/* returned; freed once it reaches the head */
 };
 
 /* A window in the FIFO, finished once holders is 0. */
 struct pktstat_entry {
-	struct pktstat_sample s;
+	uint64_t start;
+	uint64_t frames;
+	uint64_t bytes;
 	uint32_t holders;	/* CPUs whose partial is not yet added */
-	uint32_t reserved;
+	uint32_t state;		/* enum pktstat_entry_state */
 };
 
 /* Per-CPU state: written only by the CPU that owns it. */
@@ -67,9 +77,9 @@ struct pktstat_count {
 struct pktstat_fifo {
 	uint64_t period;	/* ns */
 	uint32_t capacity;	/* windows, the ones being filled included */
-	uint32_t held;		/* popped by readers, not yet delivered */
 	uint64_t head;		/* sequence numbers: entries are [head, tail) */
 	uint64_t tail;
+	uint64_t next_queued;	/* no QUEUED entry before this one */
 	uint64_t last_start;	/* newest window opened (kept or dropped) */
 	uint64_t last_drop;	/* newest window dropped on a full FIFO */
 	bool have_last;
@@ -78,7 +88,7 @@ struct pktstat_fifo {
 	struct pktstat_count read;	/* delivered to readers */
 	struct pktstat_count dropped;	/* lost to a full FIFO */
 	struct pktstat_count queued;	/* flushed into FIFO entries */
-	struct pktstat_count in_readers; /* popped, not yet delivered */
+	struct pktstat_count in_readers; /* claimed, not yet delivered */
 	struct pktstat_entry *ring;	/* capacity entries, caller-allocated */
 };
 
@@ -121,12 +131,12 @@ void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
 void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c);
 
 /*
- * Readers, caller's lock held.  pop() moves up to @max finished windows,
- * oldest first, into @out; each must then be given back exactly once:
- * delivered() once the reader has returned all of it, or unpop() when it
- * could not (unpop in the reverse order of popping), which puts it back at
- * the head of the FIFO.  Popped windows keep their place in the capacity,
- * so unpop() never fails.
+ * Readers, caller's lock held.  pop() claims up to @max finished windows,
+ * oldest first, and copies them to @out; each must then be settled exactly
+ * once: delivered() once the reader has returned all of it, or unpop() when
+ * it could not, which makes it available again.  A claimed window keeps its
+ * place in the FIFO (and in the capacity), so giving it back never fails
+ * and never reorders the FIFO, whatever several readers do.
  */
 uint32_t pktstat_fifo_pop(struct pktstat_fifo *f, struct pktstat_sample *out,
 			  uint32_t max);
@@ -137,7 +147,7 @@ void pktstat_fifo_unpop(struct pktstat_fifo *f, const struct pktstat_sample *s);
 /* Windows in the FIFO (being filled, finished, or held by readers). */
 static inline uint64_t pktstat_fifo_used(const struct pktstat_fifo *f)
 {
-	return f->tail - f->head + f->held;
+	return f->tail - f->head;
 }
 
 #endif /* _PKTSTAT_CORE_H */

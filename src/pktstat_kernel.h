@@ -3,6 +3,7 @@
 #ifndef _PKTSTAT_KERNEL_H
 #define _PKTSTAT_KERNEL_H
 
+#include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -12,6 +13,10 @@
 #include "compat.h"
 #include "pktstat_core.h"
 #include "xt_pktstat.h"
+
+/* Keep equal to debian/changelog and rpm/xt-pktstat.spec (make check
+ * compares them): DKMS compares module versions when it installs. */
+#define XT_PKTSTAT_VERSION "0.1.0"
 
 /* Per-CPU part of a name.  core is written only by its own CPU, in the
  * packet path or in timer, both with bottom halves off. */
@@ -24,10 +29,9 @@ struct pktstat_pcpu {
 
 /* The shared state behind one --name in one network namespace. */
 struct pktstat_name {
-	spinlock_t		lock;	/* fifo; bottom halves off */
-	struct pktstat_fifo	fifo;
+	/* Read by every packet and never written after creation: kept off
+	 * the cache lines the slow path and the readers write. */
 	struct pktstat_pcpu __percpu *pcpu;
-	bool			dying;	/* timers must not re-arm */
 
 	/* below: under pktstat_mutex */
 	struct list_head	list;
@@ -35,6 +39,10 @@ struct pktstat_name {
 	struct proc_dir_entry	*dir;
 	struct net		*net;
 	char			name[XT_PKTSTAT_NAME_LEN];
+
+	spinlock_t		lock ____cacheline_aligned_in_smp;
+	bool			dying;	/* under lock: timers must not re-arm */
+	struct pktstat_fifo	fifo;	/* under lock, bottom halves off */
 };
 
 struct pktstat_net {

@@ -21,6 +21,7 @@
 MODULE_AUTHOR("xt_pktstat developers");
 MODULE_DESCRIPTION("Xtables: frame and byte counts per time window");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XT_PKTSTAT_VERSION);
 MODULE_ALIAS("ipt_pktstat");
 MODULE_ALIAS("ip6t_pktstat");
 

@@ -4,7 +4,7 @@
  *
  * data drains the FIFO.  A sample counts as delivered once the reader has
  * been given its newline; until then the reader only holds it, and gives it
- * back to the head of the FIFO when it closes (or when read() returns
+ * back, in its place in the FIFO, when it closes (or when read() returns
  * without having started it).  So tiny reads, readers that close mid-way
  * and concurrent readers neither lose nor duplicate a sample.
  */
@@ -42,7 +42,7 @@ struct pktstat_reader {
  * Settle the batch under the FIFO lock: report what was delivered, give
  * back what was not (all of it, unless @keep_partial keeps a sample whose
  * line is half returned), and pop up to @want new samples if nothing is
- * left.  Samples go back in the reverse order they were popped in.
+ * left.  A sample given back keeps its place in the FIFO.
  */
 static void reader_settle(struct pktstat_reader *r, bool keep_partial,
 			  unsigned int want)

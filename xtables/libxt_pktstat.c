@@ -87,7 +87,7 @@ static unsigned int pktstat_samples_max(bool *from_module)
 	if (v >= XT_PKTSTAT_SAMPLES_CEIL)
 		return XT_PKTSTAT_SAMPLES_CEIL;
 	*from_module = true;
-	return v;
+	return (unsigned int)v;
 }
 
 /*
@@ -191,7 +191,7 @@ static uint32_t pktstat_parse_samples(const char *arg)
 		xtables_error(PARAMETER_PROBLEM,
 			      "pktstat: --samples \"%s\": "
 			      "must be between 1 and %u%s", arg, max, why);
-	return v;
+	return (uint32_t)v;
 }
 
 static void pktstat_parse_name(const char *arg, char *name)
@@ -199,7 +199,7 @@ static void pktstat_parse_name(const char *arg, char *name)
 	size_t len = strlen(arg);
 
 	if (len >= XT_PKTSTAT_NAME_LEN ||
-	    !xt_pktstat_name_ok(arg, len + 1))
+	    !xt_pktstat_name_ok(arg, (unsigned int)len + 1))
 		xtables_error(PARAMETER_PROBLEM,
 			      "pktstat: --name \"%s\": " NAME_RULE, arg);
 	memset(name, 0, XT_PKTSTAT_NAME_LEN);

@@ -4,12 +4,18 @@
 # Usage: tests/qemu/mkinitramfs.sh [--force]
 #
 # Environment (all optional):
-#   KVER           kernel version; default: the newest one that has both
-#                  /boot/vmlinuz-$KVER and /lib/modules/$KVER
+#   KVER           kernel version; default (tests/qemu/default-kver.sh): the
+#                  one MODULE was built for if installed, else the newest one
+#                  that has both /boot/vmlinuz-$KVER and /lib/modules/$KVER
 #   MODULE         our kernel module            (default src/xt_pktstat.ko)
 #   EXTLIB         our iptables extension       (default xtables/libxt_pktstat.so)
 #   WORKDIR        output directory             (default build/qemu)
 #   EXTRA_MODULES  more kernel modules to include (space separated)
+#   KERNEL_IMAGE   the kernel to boot (default /boot/vmlinuz-$KVER); with
+#   MODULES_ROOT   a directory holding lib/modules/$KVER (default /, the
+#                  installed kernels): both for kernels unpacked but not
+#                  installed (tests/kernels/).  Compressed modules
+#                  (.ko.xz/.ko.zst/.ko.gz) are decompressed into the image.
 #
 # Output: $WORKDIR/initramfs-$KVER.cpio.gz (gzip'd newc cpio) and, beside it,
 # a .stamp file: the sha256 of every input, so that an unchanged rebuild is
@@ -37,22 +43,23 @@ FORCE=0
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$TOP/$1" ;; esac; }
 
 if [ -z "${KVER:-}" ]; then
-	KVER=
-	for v in $(ls /lib/modules 2>/dev/null | sort -V); do
-		[ -e "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/kernel" ] && KVER=$v
-	done
-	[ -n "$KVER" ] || { echo "mkinitramfs: no kernel with both /boot/vmlinuz-* and /lib/modules/*" >&2; exit 1; }
+	KVER=$("$TOP/tests/qemu/default-kver.sh") || exit 1
 fi
 MODULE=$(abspath "${MODULE:-src/xt_pktstat.ko}")
 EXTLIB=$(abspath "${EXTLIB:-xtables/libxt_pktstat.so}")
 WORKDIR=$(abspath "${WORKDIR:-build/qemu}")
 OUT=$WORKDIR/initramfs-$KVER.cpio.gz
 STAMP=$OUT.stamp
-MODDIR=/lib/modules/$KVER
+MODULES_ROOT=${MODULES_ROOT:-}
+MODULES_ROOT=${MODULES_ROOT%/}		# (the prefix modprobe -d prints)
+KERNEL_IMAGE=${KERNEL_IMAGE:-/boot/vmlinuz-$KVER}
+MODDIR=/lib/modules/$KVER		# in the image
+HOST_MODDIR=$MODULES_ROOT$MODDIR	# where the kernel's modules come from
 XTDIR=/usr/lib/x86_64-linux-gnu/xtables
 
 MODULES="x_tables ip_tables iptable_filter iptable_mangle iptable_raw
 	ip6_tables ip6table_filter ip6table_mangle ip6table_raw
+	iptable_security ip6table_security
 	nfnetlink nf_tables nft_compat nft_chain_filter
 	xt_comment xt_tcpudp xt_multiport xt_mark xt_length xt_limit
 	xt_pkttype xt_statistic xt_u32
@@ -64,21 +71,21 @@ BINS="/usr/bin/busybox /usr/bin/kmod /usr/sbin/xtables-legacy-multi
 for b in $BINS; do
 	[ -x "$b" ] || { echo "mkinitramfs: $b missing (run tests/deps.sh)" >&2; exit 1; }
 done
-[ -e "/boot/vmlinuz-$KVER" ] || { echo "mkinitramfs: /boot/vmlinuz-$KVER missing" >&2; exit 1; }
+[ -e "$KERNEL_IMAGE" ] || { echo "mkinitramfs: $KERNEL_IMAGE missing" >&2; exit 1; }
 
 # ---- skip when nothing changed -------------------------------------------
 inputs_hash() {
 	{
-		echo "KVER=$KVER MODULES=$MODULES"
-		for f in "$0" "$TOP/tests/qemu/init" $BINS "$MODULE" "$EXTLIB"; do
-			if [ -e "$f" ]; then sha256sum "$f"; else echo "absent $f"; fi
+		echo "KVER=$KVER MODULES=$MODULES MODULES_ROOT=$MODULES_ROOT"
+		for f in "$TOP/tests/qemu/mkinitramfs.sh" "$TOP/tests/qemu/init" $BINS "$MODULE" "$EXTLIB"; do
+			if [ -e "$f" ]; then echo "$(sha256sum < "$f") $f"; else echo "absent $f"; fi
 		done
 		for d in "$TOP/tests/guest" "$TOP/tests/ext"; do
 			[ -d "$d" ] || { echo "absent $d"; continue; }
 			(cd "$d" && find . -type f ! -name '*~' | LC_ALL=C sort | xargs -r sha256sum)
 			(cd "$d" && find . -type f -perm -u+x | LC_ALL=C sort)
 		done
-		ls -l --time-style=+%s "$MODDIR/modules.dep" "$XTDIR"
+		ls -l --time-style=+%s "$HOST_MODDIR/modules.dep" "$XTDIR"
 	} | sha256sum | cut -d' ' -f1
 }
 mkdir -p "$WORKDIR"
@@ -156,22 +163,31 @@ echo "nogroup:x:65534:" >> etc/group
 # ---- kernel modules ------------------------------------------------------
 mods=
 for m in $MODULES; do
-	out=$(modprobe -S "$KVER" --show-depends "$m" 2>/dev/null) || {
+	out=$(modprobe ${MODULES_ROOT:+-d "$MODULES_ROOT"} -S "$KVER" --show-depends "$m" 2>/dev/null) || {
 		echo "mkinitramfs: note: module $m not found for $KVER (built in or absent)" >&2
 		continue
 	}
 	mods="$mods $(echo "$out" | awk '$1 == "insmod" {print $2}')"
 done
 for f in $(echo "$mods" | tr ' ' '\n' | sort -u); do
-	mkdir -p "$ROOT$(dirname "$f")"
-	cp "$f" "$ROOT$f"
+	dst=$ROOT${f#"$MODULES_ROOT"}	# image path: without MODULES_ROOT
+	mkdir -p "$(dirname "$dst")"
+	case $f in	# decompressed: the guest's kmod may lack the codec
+	*.ko.xz) xz -dc "$f" > "${dst%.xz}" ;;
+	*.ko.zst) zstd -dcq "$f" > "${dst%.zst}" ;;
+	*.ko.gz) gzip -dc "$f" > "${dst%.gz}" ;;
+	*) cp "$f" "$dst" ;;
+	esac
 done
 for f in modules.order modules.builtin modules.builtin.modinfo; do
-	[ -e "$MODDIR/$f" ] && cp "$MODDIR/$f" "$ROOT$MODDIR/"
+	[ -e "$HOST_MODDIR/$f" ] && cp "$HOST_MODDIR/$f" "$ROOT$MODDIR/"
 done
 if [ -e "$MODULE" ]; then
 	mkdir -p "$ROOT$MODDIR/extra"
 	cp "$MODULE" "$ROOT$MODDIR/extra/xt_pktstat.ko"
+	vm=$(modinfo -F vermagic "$MODULE" 2>/dev/null | cut -d' ' -f1)
+	[ "$vm" = "$KVER" ] ||
+		echo "mkinitramfs: WARNING: $MODULE is built for ${vm:-?}, the image is for $KVER (modprobe will fail)" >&2
 else
 	echo "mkinitramfs: note: $MODULE absent, image built without it" >&2
 fi

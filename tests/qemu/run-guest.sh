@@ -12,13 +12,16 @@
 #                    e.g. /tests/guest/run-all.sh
 #
 # The initramfs is (re)built by tests/qemu/mkinitramfs.sh when its inputs
-# changed (same environment: KVER, MODULE, EXTLIB, WORKDIR).  The command
+# changed (same environment: KVER, MODULE, EXTLIB, WORKDIR, and KERNEL_IMAGE
+# and MODULES_ROOT for a kernel that is not installed).  The command
 # goes into the guest as /guest-cmd, in a small cpio appended to the image,
 # so the cached image is reused for any command.
 #
 # The guest's serial console is streamed to stdout (CRs stripped) and kept in
 # $GUEST_LOG (default $WORKDIR/guest.log).  Kernel messages reach the console
 # at warning level or worse only (quiet loglevel=5); the rest is in dmesg.
+#
+# QEMU_ACCEL overrides "-accel tcg,thread=single" (never kvm here: it hangs).
 #
 # Exit status: the guest command's status, read from the
 #   @@GUEST-EXIT <rc>@@
@@ -49,9 +52,7 @@ CMD="$*"
 
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$TOP/$1" ;; esac; }
 if [ -z "${KVER:-}" ]; then
-	for v in $(ls /lib/modules 2>/dev/null | sort -V); do
-		[ -e "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/kernel" ] && KVER=$v
-	done
+	KVER=$("$TOP/tests/qemu/default-kver.sh")
 fi
 [ -n "${KVER:-}" ] || { echo "run-guest: no kernel found" >&2; exit 125; }
 export KVER
@@ -76,9 +77,9 @@ printf '%s\n' "$CMD" > "$TMP/c/guest-cmd"
 (cd "$TMP/c" && echo guest-cmd | cpio -o -H newc --owner 0:0 --quiet | gzip -1) > "$TMP/cmd.cpio.gz"
 cat "$BASE" "$TMP/cmd.cpio.gz" > "$TMP/initrd"
 
-QEMU_ARGS=(-accel tcg,thread=single -cpu max -smp "$SMP" -m 1024
+QEMU_ARGS=(-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$SMP" -m 1024
 	-nodefaults -nographic -monitor none -serial stdio -no-reboot
-	-kernel "/boot/vmlinuz-$KVER" -initrd "$TMP/initrd"
+	-kernel "${KERNEL_IMAGE:-/boot/vmlinuz-$KVER}" -initrd "$TMP/initrd"
 	-append "console=ttyS0 quiet loglevel=5 panic=-1 mitigations=off rdinit=/init")
 [ "$ICOUNT" = 1 ] && QEMU_ARGS+=(-icount shift=0)
 

@@ -1,0 +1,82 @@
+# xt_pktstat top-level build.  ./configure writes config.mk; `make` runs
+# it first when it has not been run.
+#
+#   make              kernel module (src/) and iptables extension (xtables/)
+#   make install      both, plus depmod (DESTDIR honoured)
+#   make check        every test: unit tests, extension and kernel tests in QEMU
+#   make demo         build, boot Debian's kernel in QEMU, show samples
+#   make deb          Debian packages xt-pktstat, xt-pktstat-dkms in build/deb/
+#   make rpm          the same pair as RPMs in build/rpm/RPMS/ (rpmbuild -bb)
+#   make check-packages  build, lint, install, upgrade, purge the packages
+#   make check-kernels   build and test against each Debian kernel line in QEMU
+#                        (KERNELS="bullseye sid" for some; tests/kernels/)
+#
+# check, demo, check-packages and check-kernels install their own dependencies
+# (tests/deps.sh, as root).  deb and rpm build from a clean copy of the
+# sources (the files git tracks or would add), not from this tree.
+
+ifneq ($(wildcard config.mk),)
+include config.mk
+endif
+
+DESTDIR ?=
+
+all:
+	@test -f config.mk || ./configure
+	@$(MAKE) --no-print-directory module extension
+
+module:
+	$(MAKE) -C src KERNEL_DIR=$(KERNEL_DIR)
+
+extension:
+	$(MAKE) -C xtables XTLIBDIR=$(XTLIBDIR) "XTABLES_CFLAGS=$(XTABLES_CFLAGS)"
+
+install: all
+	$(MAKE) -C $(KERNEL_DIR) M=$(CURDIR)/src INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=extra modules_install
+	$(MAKE) -C xtables install DESTDIR=$(DESTDIR) XTLIBDIR=$(XTLIBDIR) \
+		MANDIR=$(MANDIR)
+	test -n "$(DESTDIR)" || depmod -a $(KERNEL_RELEASE)
+
+check:
+	tests/check.sh
+
+demo:
+	tests/demo.sh
+
+PKG_VERSION = $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+RPM_VERSION = $(shell sed -n 's/^Version:[[:space:]]*//p' rpm/xt-pktstat.spec)
+PKG_FILES = git ls-files -co --exclude-standard | \
+	while read -r f; do [ ! -f "$$f" ] || echo "$$f"; done
+
+deb:
+	rm -rf build/deb && mkdir -p build/deb/xt-pktstat-$(PKG_VERSION)
+	$(PKG_FILES) | tar -cf - -T - | tar -xf - -C build/deb/xt-pktstat-$(PKG_VERSION)
+	cd build/deb/xt-pktstat-$(PKG_VERSION) && dpkg-buildpackage -us -uc
+	@ls build/deb/*.deb
+
+# On Debian, rpm's database knows none of the BuildRequires: --nodeps.
+rpm:
+	rm -rf build/rpm && mkdir -p build/rpm/SOURCES
+	$(PKG_FILES) | tar -czf build/rpm/SOURCES/xt-pktstat-$(RPM_VERSION).tar.gz \
+		--transform 's,^,xt-pktstat-$(RPM_VERSION)/,' -T -
+	rpmbuild -bb --define '_topdir $(CURDIR)/build/rpm' \
+		$(if $(wildcard /etc/debian_version),--nodeps) rpm/xt-pktstat.spec
+	@ls build/rpm/RPMS/*/*.rpm
+
+check-packages:
+	tests/packages/check-packages.sh
+
+check-kernels:
+	tests/kernels/check-kernels.sh
+
+clean:
+	$(MAKE) -C src clean KERNEL_DIR=$(KERNEL_DIR)
+	$(MAKE) -C xtables clean
+	rm -rf build
+
+distclean: clean
+	rm -f config.mk
+
+.PHONY: all module extension install check demo deb rpm check-packages clean \
+	distclean check-kernels

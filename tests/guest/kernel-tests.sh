@@ -1,0 +1,577 @@
+#!/bin/sh
+# xt_pktstat kernel test suite, run inside the test guest:
+#   kernel-tests.sh IPT [TEST...]
+# IPT: iptables-legacy, iptables-nft, ip6tables-legacy or ip6tables-nft
+# (the v6 ones send IPv6 traffic to the device's IPv6 address); or plain
+# "iptables" for the original README workflow (test a) alone.
+# TEST: letters of the tests to run (default: all of b..j).
+#
+# Every test starts and ends with empty INPUT/OUTPUT chains (of IPT and,
+# where used, of the other family's command of the same back end), uses
+# names of its own, and checks the exact numbers: pktgen sends a known
+# count of packets of a known size through a dummy device, so
+#   packets = what pktgen sent, bytes = packets * (PKT_SIZE - 14)
+# (see lib.sh for why).  Traffic comes from pktgen on CPU 0 (kpktgend_0),
+# and also CPU 1 in test j.
+#
+# Timing assumptions (TCG guest, ~5k-50k packets/s): a finished window is
+# readable within a few timer ticks; the tests wait 0.5 s after the last
+# packet before the final read.
+. "$(dirname "$0")/lib.sh"
+
+IPT=${1:?usage: kernel-tests.sh IPT [TEST...]}
+shift
+TESTS=${*:-b c d e f g h i j}
+
+DEV=${DEV:-pkt0}
+ADDR4=192.0.2.1/24
+ADDR6=2001:db8::1/64
+SIZE=${SIZE:-100}			# pktgen pkt_size (Ethernet header included)
+LEN=$((SIZE - 14))			# skb->len at INPUT, v4 and v6 (SIZE >= 78)
+T=/tmp/kt.$$
+mkdir -p "$T"
+
+case $IPT in
+iptables) FAM=v4 ;;
+iptables-legacy) FAM=v4 SIB=ip6tables-legacy ;;
+iptables-nft) FAM=v4 SIB=ip6tables-nft ;;
+ip6tables-legacy) FAM=v6 SIB=iptables-legacy ;;
+ip6tables-nft) FAM=v6 SIB=iptables-nft ;;
+*) echo "kernel-tests.sh: unknown IPT $IPT" >&2; exit 2 ;;
+esac
+[ $FAM = v4 ] && SIBFAM=v6 || SIBFAM=v4
+SAVE=$IPT-save
+RESTORE=$IPT-restore
+P="$IPT"				# prefix of the test descriptions
+
+ipt() { $IPT "$@" 2>&1; }
+
+flush_rules() {
+	for _c in $IPT ${SIB:-}; do
+		$_c -F INPUT 2>/dev/null
+		$_c -F OUTPUT 2>/dev/null
+	done
+}
+
+# wait_gone NAME [PROCDIR]: the name's directory disappears (nf_tables frees
+# deleted rules from a work queue: allow up to ~3 s).
+wait_gone() {
+	_i=0
+	while [ -e "${2:-$PKTSTAT_PROC}/$1" ] && [ $_i -lt 30 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ ! -e "${2:-$PKTSTAT_PROC}/$1" ]
+}
+
+now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+
+# test_begin LETTER TITLE / test_end NAME...: common prologue/epilogue.
+test_begin() {
+	TL=$1
+	t_diag "---- $P: test $1: $2"
+	flush_rules
+	dmesg_mark
+	TSTART=$(now_cs)
+}
+test_end() {
+	flush_rules
+	for _n in "$@"; do
+		wait_gone "$_n" || t_fail "$P $TL: /proc/net/xt_pktstat/$_n gone after the rules are flushed"
+	done
+	t_eq "$P $TL: kernel log clean" "" "$(dmesg_since | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|list_(add|del) corruption|refcount_t:|KASAN|UBSAN|soft lockup|hung_task|rcu_sched detected' | head -20)"
+	t_diag "test $TL took $(( ($(now_cs) - TSTART) * 10 )) ms"
+}
+
+# check_conservation DESC NAME SENT: stats say seen = SENT and
+# read + dropped + pending = SENT (frames and bytes), the invariant holds.
+check_conservation() {
+	_d=$1 _n=$2 _sent=$3
+	t_eq "$_d: frames_seen = sent" "$_sent" "$(stat_get "$_n" frames_seen)"
+	t_eq "$_d: bytes_seen = sent * $LEN" "$((_sent * LEN))" "$(stat_get "$_n" bytes_seen)"
+	t_check "$_d: stats invariant seen = read + dropped + pending" stats_invariant "$_n"
+}
+
+# ------------------------------------------------------------------ a
+test_a_readme() {
+	test_begin a "original README workflow (plain iptables)"
+	t_check "$P a: modprobe xt_pktstat" modprobe xt_pktstat
+	t_check "$P a: iptables -m pktstat --period 100 --samples 20 -A INPUT" \
+		iptables -m pktstat --period 100 --samples 20 -A INPUT
+	# ~0.6 s of traffic (1 packet/ms): 6 or 7 windows of 100 ms
+	t_check "$P a: traffic" pktgen_send $DEV 600 $SIZE v4 1 1000000
+	sleep 0.3
+	cat /proc/net/xt_pktstat/0/data > "$T/a.data"
+	_rc=$?
+	t_eq "$P a: cat /proc/net/xt_pktstat/0/data" 0 "$_rc"
+	t_diag "$(head -5 "$T/a.data")"
+	t_eq "$P a: first line is the header" "# timestamp frames bytes" "$(head -1 "$T/a.data")"
+	t_eq "$P a: every other line is three integers" "" \
+		"$(tail -n +2 "$T/a.data" | grep -vE '^[0-9]+ [0-9]+ [0-9]+$' | head -3)"
+	sum_samples "$T/a.data" >/dev/null
+	t_eq "$P a: samples well-formed, increasing" "" "$SUM_ERR"
+	[ "${SUM_SAMPLES:-0}" -ge 6 ] && t_ok "$P a: at least 6 samples ($SUM_SAMPLES)" ||
+		t_fail "$P a: at least 6 samples" "got ${SUM_SAMPLES:-0}"
+	t_check "$P a: timestamps are multiples of 100000000" ts_aligned "$T/a.data" 100000000
+	t_eq "$P a: frames read + dropped + pending = sent" 600 \
+		"$((SUM_FRAMES + $(stat_get 0 frames_dropped) + $(stat_get 0 frames_pending)))"
+	t_eq "$P a: bytes read = frames * $LEN" "$((SUM_FRAMES * LEN))" "$SUM_BYTES"
+	t_eq "$P a: stats name" 0 "$(stat_get 0 name)"
+	t_eq "$P a: stats period_ns" 100000000 "$(stat_get 0 period_ns)"
+	t_eq "$P a: stats samples" 20 "$(stat_get 0 samples)"
+	t_check "$P a: iptables -D INPUT -m pktstat --period 100 --samples 20" \
+		iptables -D INPUT -m pktstat --period 100 --samples 20
+	test_end 0
+}
+
+# ------------------------------------------------------------------ b
+test_b_conservation() {
+	test_begin b "exact conservation"
+	N=20000
+	t_check "$P b: add rule" ipt -A INPUT -i $DEV -m pktstat --name cons --period 1ms --samples 65536 ||
+		{ test_end cons; return; }
+	_t0=$(now_cs)
+	t_check "$P b: pktgen sends $N x $SIZE bytes" pktgen_send $DEV $N $SIZE $FAM 1
+	t_diag "$N packets in $(( ($(now_cs) - _t0) * 10 )) ms"
+	sleep 0.5
+	: > "$T/b.data"
+	data_drain cons "$T/b.data"
+	sum_samples "$T/b.data" >/dev/null
+	t_eq "$P b: samples well-formed, strictly increasing" "" "$SUM_ERR"
+	t_check "$P b: timestamps are multiples of 1ms" ts_aligned "$T/b.data" 1000000
+	rule_counters "$IPT" INPUT >/dev/null 2>&1
+	t_eq "$P b: rule counter packets = sent" $N "$RC_PKTS"
+	t_eq "$P b: rule counter bytes = sent * $LEN" $((N * LEN)) "$RC_BYTES"
+	_fd=$(stat_get cons frames_dropped) _fp=$(stat_get cons frames_pending)
+	_bd=$(stat_get cons bytes_dropped) _bp=$(stat_get cons bytes_pending)
+	t_eq "$P b: frames read + dropped + pending = sent" $N "$((SUM_FRAMES + _fd + _fp))"
+	t_eq "$P b: bytes read + dropped + pending = rule bytes" "$RC_BYTES" "$((SUM_BYTES + _bd + _bp))"
+	t_eq "$P b: nothing dropped (65536 samples)" 0 "$_fd"
+	t_eq "$P b: nothing pending 0.5 s later" 0 "$_fp"
+	t_eq "$P b: stats frames_read = frames summed" "$SUM_FRAMES" "$(stat_get cons frames_read)"
+	t_eq "$P b: stats bytes_read = bytes summed" "$SUM_BYTES" "$(stat_get cons bytes_read)"
+	t_eq "$P b: stats samples_read = samples summed" "$SUM_SAMPLES" "$(stat_get cons samples_read)"
+	check_conservation "$P b" cons $N
+	t_eq "$P b: stats rules" 1 "$(stat_get cons rules)"
+	t_eq "$P b: stats period_ns" 1000000 "$(stat_get cons period_ns)"
+	t_eq "$P b: stats samples" 65536 "$(stat_get cons samples)"
+	: > "$T/b.again"
+	data_drain cons "$T/b.again"
+	t_eq "$P b: a second read returns the header only" "# timestamp frames bytes" "$(cat "$T/b.again")"
+	test_end cons
+}
+
+# ------------------------------------------------------------------ c
+test_c_full_fifo() {
+	test_begin c "full FIFO keeps the oldest windows"
+	N=300
+	t_check "$P c: add rule (--samples 5)" ipt -A INPUT -i $DEV -m pktstat --name full --period 10ms --samples 5 ||
+		{ test_end full; return; }
+	t_check "$P c: add reference rule (--samples 1000)" ipt -A INPUT -i $DEV -m pktstat --name fullref --period 10ms --samples 1000
+	# one packet per ms: ~30 windows of 10 ms, none read meanwhile
+	t_check "$P c: pktgen sends $N packets over ~300 ms" pktgen_send $DEV $N $SIZE $FAM 1 1000000
+	sleep 0.5
+	: > "$T/c.data"; : > "$T/c.ref"
+	data_drain full "$T/c.data"
+	data_drain fullref "$T/c.ref"
+	sum_samples "$T/c.ref" >/dev/null
+	_refn=$SUM_SAMPLES
+	t_diag "reference stream: $_refn windows, $SUM_FRAMES frames"
+	sum_samples "$T/c.data" >/dev/null
+	t_eq "$P c: samples well-formed, strictly increasing" "" "$SUM_ERR"
+	t_eq "$P c: exactly 5 samples" 5 "$SUM_SAMPLES"
+	t_eq "$P c: they are the 5 oldest windows" \
+		"$(grep -v '^#' "$T/c.ref" | head -5 | cut -d' ' -f1 | tr '\n' ' ')" \
+		"$(grep -v '^#' "$T/c.data" | cut -d' ' -f1 | tr '\n' ' ')"
+	_sd=$(stat_get full samples_dropped)
+	[ "${_sd:-0}" -gt 0 ] && t_ok "$P c: samples_dropped > 0 ($_sd)" || t_fail "$P c: samples_dropped > 0" "got $_sd"
+	t_eq "$P c: samples_dropped = reference windows - 5" $((_refn - 5)) "$_sd"
+	t_eq "$P c: frames read + dropped + pending = sent" $N \
+		"$((SUM_FRAMES + $(stat_get full frames_dropped) + $(stat_get full frames_pending)))"
+	t_eq "$P c: bytes read + dropped + pending = sent * $LEN" $((N * LEN)) \
+		"$((SUM_BYTES + $(stat_get full bytes_dropped) + $(stat_get full bytes_pending)))"
+	t_eq "$P c: stats frames_read = frames summed" "$SUM_FRAMES" "$(stat_get full frames_read)"
+	check_conservation "$P c" full $N
+	# the FIFO has room again: new traffic is kept
+	t_check "$P c: more traffic" pktgen_send $DEV 100 $SIZE $FAM 1
+	sleep 0.5
+	: > "$T/c.data2"
+	data_drain full "$T/c.data2"
+	sum_samples "$T/c.data2" >/dev/null
+	t_eq "$P c: after draining, new windows are kept (frames)" 100 "$SUM_FRAMES"
+	test_end full fullref
+}
+
+# ------------------------------------------------------------------ d
+test_d_idle_window() {
+	test_begin d "a finished window is readable without later traffic"
+	N=1000
+	t_check "$P d: add rule" ipt -A INPUT -i $DEV -m pktstat --name idle --period 100ms --samples 100 ||
+		{ test_end idle; return; }
+	t_check "$P d: one burst of $N" pktgen_send $DEV $N $SIZE $FAM 1
+	sleep 0.5
+	: > "$T/d.data"
+	data_drain idle "$T/d.data"
+	sum_samples "$T/d.data" >/dev/null
+	t_eq "$P d: samples well-formed" "" "$SUM_ERR"
+	t_eq "$P d: frames read = sent" $N "$SUM_FRAMES"
+	t_eq "$P d: bytes read = sent * $LEN" $((N * LEN)) "$SUM_BYTES"
+	t_eq "$P d: frames_pending" 0 "$(stat_get idle frames_pending)"
+	t_eq "$P d: samples_pending" 0 "$(stat_get idle samples_pending)"
+	t_check "$P d: timestamps are multiples of 100ms" ts_aligned "$T/d.data" 100000000
+	test_end idle
+}
+
+# ------------------------------------------------------------------ e
+# Traffic in e and f is bounded in time, not count: pktgen gets a count it
+# cannot reach and is stopped when the test is done; pkts-sofar is then
+# exactly what was sent.  (Under single-threaded TCG, busy user processes
+# on one vCPU slow pktgen on the other down to a few hundred packets/s, so
+# a fixed count would make these tests last minutes.)
+#
+# iptables-nft-restore deletes and re-creates the table in one transaction;
+# a packet that arrives while the commit flips the generation can run
+# through the old INPUT base chain (rules of the old generation) and then
+# the new one (new generation): nf_tables evaluates the chain twice, and so
+# the pktstat rule counts it twice.  Measured, not guessed: a witness rule
+# before the pktstat rule toggles bit 0 of the packet mark
+# (-j MARK --set-xmark 0x1/0x0), and a rule of the security table's INPUT
+# chain (priority 50, after filter; not replaced: save/restore use -t
+# filter) counts packets whose bit is 0, i.e. that went through the filter
+# chain twice.  Expected: frames_seen = sent + those.  With iptables-legacy
+# (one table blob per packet) there must be none.
+test_e_replace() {
+	test_begin e "replacing the table while traffic flows"
+	ITER=${E_ITER:-8}
+	$IPT -t security -F INPUT 2>/dev/null
+	t_check "$P e: add witness rules" sh -c "$IPT -A INPUT -i $DEV -j MARK --set-xmark 0x1/0x0 &&
+		$IPT -t security -A INPUT -i $DEV -m mark --mark 0x0/0x1"
+	t_check "$P e: add rule" ipt -A INPUT -i $DEV -m pktstat --name repl --period 1ms --samples 65536 ||
+		{ $IPT -t security -F INPUT; test_end repl; return; }
+	pktgen_setup $DEV 100000000 $SIZE $FAM 1 || t_fail "$P e: pktgen setup"
+	: > "$T/e.data"
+	: > "$T/e.err"
+	pktgen_start_bg
+	sleep 0.2
+	pktgen_count; _s0=$PG_SOFAR
+	_it=0
+	while [ $_it -lt "$ITER" ]; do
+		_it=$((_it + 1))
+		{
+			$IPT -A INPUT -p udp -m comment --comment "unrelated $_it" &&
+			$IPT -I INPUT 1 -p tcp --dport 9 &&
+			$SAVE -t filter > "$T/e.save" && $RESTORE < "$T/e.save" &&
+			$IPT -D INPUT -p udp -m comment --comment "unrelated $_it" &&
+			$IPT -D INPUT -p tcp --dport 9 &&
+			$SAVE -t filter | $RESTORE
+		} >> "$T/e.err" 2>&1 || echo "iteration $_it failed" >> "$T/e.err"
+		data_drain repl "$T/e.data"
+	done
+	pktgen_count; _s1=$PG_SOFAR
+	if pktgen_stop 2>"$T/pg.err"; then
+		t_ok "$P e: pktgen stopped without error"
+	else
+		t_fail "$P e: pktgen stopped without error" "$(cat "$T/pg.err")"
+	fi
+	N=$PG_SOFAR
+	t_diag "$ITER replace iterations; $N packets sent, $((_s1 - _s0)) during the iterations"
+	[ $((_s1 - _s0)) -gt 0 ] && t_ok "$P e: traffic flowed during the replacements" ||
+		t_fail "$P e: traffic flowed during the replacements" "sent $_s0 before, $_s1 after"
+	t_eq "$P e: iptables commands all succeeded" "" "$(grep -v '^# Warning' "$T/e.err" | head -5)"
+	_twice=$($IPT -t security -L INPUT -v -x -n 2>/dev/null | awk 'NR == 3 { print $1 }')
+	$IPT -t security -F INPUT
+	t_diag "packets that went through the filter INPUT chain twice: $_twice"
+	case $IPT in
+	*-legacy) t_eq "$P e: no packet went through INPUT twice (legacy)" 0 "$_twice" ;;
+	esac
+	_seen=$((N + ${_twice:-0}))
+	t_eq "$P e: pktstat rule still there, alone" 1 "$($IPT -S INPUT 2>/dev/null | grep -c pktstat)"
+	sleep 0.5
+	data_drain repl "$T/e.data"
+	sum_samples "$T/e.data" >/dev/null
+	t_eq "$P e: samples well-formed, strictly increasing, no duplicate" "" "$SUM_ERR"
+	t_eq "$P e: frames read + dropped + pending = sent (+ twice)" $_seen \
+		"$((SUM_FRAMES + $(stat_get repl frames_dropped) + $(stat_get repl frames_pending)))"
+	t_eq "$P e: bytes read + dropped + pending = (sent (+ twice)) * $LEN" $((_seen * LEN)) \
+		"$((SUM_BYTES + $(stat_get repl bytes_dropped) + $(stat_get repl bytes_pending)))"
+	t_eq "$P e: stats frames_read = frames summed" "$SUM_FRAMES" "$(stat_get repl frames_read)"
+	check_conservation "$P e" repl $_seen
+	t_eq "$P e: stats rules" 1 "$(stat_get repl rules)"
+	test_end repl
+}
+
+# ------------------------------------------------------------------ f
+# reader loops; they stop when $T/f.stop exists, and count their opens.
+f_reader_cat() {	# OUT
+	_o=0
+	while [ ! -e "$T/f.stop" ]; do
+		cat "$PKTSTAT_PROC/rd/data" >> "$1" 2>>"$T/f.err" || echo "cat failed" >> "$T/f.err"
+		_o=$((_o + 1))
+	done
+	echo $_o > "$1.opens"
+}
+f_reader_dd1() {	# OUT: 1-byte reads to the end
+	_o=0
+	while [ ! -e "$T/f.stop" ]; do
+		dd if="$PKTSTAT_PROC/rd/data" bs=1 2>/dev/null >> "$1" || echo "dd failed" >> "$T/f.err"
+		_o=$((_o + 1))
+	done
+	echo $_o > "$1.opens"
+}
+f_reader_partial() {	# OUT: 1-byte reads, closing mid-way
+	_o=0
+	while [ ! -e "$T/f.stop" ]; do
+		for _k in 7 30 41 64 83 100 125; do
+			dd if="$PKTSTAT_PROC/rd/data" bs=1 count=$_k 2>/dev/null > "$1.part"
+			complete_lines "$1.part"	# the rest is given again
+			cat "$1.part" >> "$1"
+			_o=$((_o + 1))
+		done
+	done
+	echo $_o > "$1.opens"
+}
+
+test_f_readers() {
+	test_begin f "tiny, partial and concurrent readers"
+	t_check "$P f: add rule" ipt -A INPUT -i $DEV -m pktstat --name rd --period 1ms --samples 65536 ||
+		{ test_end rd; return; }
+	pktgen_setup $DEV 100000000 $SIZE $FAM 1 || t_fail "$P f: pktgen setup"
+	rm -f "$T"/f.*
+	: > "$T/f.err"
+	for _r in cat1 cat2 dd1 part; do : > "$T/f.$_r"; done
+	f_reader_cat "$T/f.cat1" & _p1=$!
+	f_reader_cat "$T/f.cat2" & _p2=$!
+	f_reader_dd1 "$T/f.dd1" & _p3=$!
+	f_reader_partial "$T/f.part" & _p4=$!
+	pktgen_start_bg
+	sleep "${F_SECS:-4}"
+	if pktgen_stop 2>"$T/pg.err"; then
+		t_ok "$P f: pktgen stopped without error"
+	else
+		t_fail "$P f: pktgen stopped without error" "$(cat "$T/pg.err")"
+	fi
+	N=$PG_SOFAR
+	t_diag "$N packets sent"
+	sleep 0.5
+	touch "$T/f.stop"
+	wait $_p1 $_p2 $_p3 $_p4
+	: > "$T/f.final"
+	data_drain rd "$T/f.final"
+	echo 1 > "$T/f.final.opens"
+	t_eq "$P f: readers had no error" "" "$(head -5 "$T/f.err")"
+	for _r in cat1 cat2 dd1 part final; do
+		sum_samples -u "$T/f.$_r" >/dev/null
+		t_diag "reader $_r: $(cat "$T/f.$_r.opens") opens, $SUM_SAMPLES samples, $SUM_FRAMES frames"
+		case $_r in
+		cat1|cat2|dd1|final)
+			t_eq "$P f: reader $_r: one header per open" "$(cat "$T/f.$_r.opens")" "$SUM_HEADERS"
+			;;
+		esac
+	done
+	# Each reader's own stream need not increase: a partial reader gives
+	# its sample back to the head of the FIFO after others read later ones.
+	sum_samples -u "$T/f.cat1" "$T/f.cat2" "$T/f.dd1" "$T/f.part" "$T/f.final" >/dev/null 2>&1
+	t_eq "$P f: all lines well-formed, no timestamp returned twice" "" "$SUM_ERR"
+	[ "$SUM_SAMPLES" -gt 100 ] && t_ok "$P f: readers got samples ($SUM_SAMPLES)" ||
+		t_fail "$P f: readers got samples" "only $SUM_SAMPLES"
+	t_eq "$P f: frames of all reads + dropped + pending = sent" $N \
+		"$((SUM_FRAMES + $(stat_get rd frames_dropped) + $(stat_get rd frames_pending)))"
+	t_eq "$P f: bytes of all reads + dropped + pending = sent * $LEN" $((N * LEN)) \
+		"$((SUM_BYTES + $(stat_get rd bytes_dropped) + $(stat_get rd bytes_pending)))"
+	t_eq "$P f: stats frames_read = frames of all reads" "$SUM_FRAMES" "$(stat_get rd frames_read)"
+	t_eq "$P f: stats samples_read = samples of all reads" "$SUM_SAMPLES" "$(stat_get rd samples_read)"
+	rule_counters "$IPT" INPUT >/dev/null 2>&1
+	t_eq "$P f: rule counter packets = sent" "$N" "$RC_PKTS"
+	check_conservation "$P f" rd $N
+	test_end rd
+}
+
+# ------------------------------------------------------------------ g
+test_g_shared() {
+	test_begin g "two rules sharing a name; conflicting third rule"
+	N1=3000 N2=2000
+	t_check "$P g: add $IPT rule" ipt -A INPUT -i $DEV -m pktstat --name shared --period 10ms --samples 1000 ||
+		{ test_end shared; return; }
+	t_check "$P g: add $SIB rule, same name" $SIB -A INPUT -i $DEV -m pktstat --name shared --period 10ms --samples 1000
+	t_eq "$P g: stats rules" 2 "$(stat_get shared rules)"
+	t_check "$P g: $N1 $FAM packets" pktgen_send $DEV $N1 $SIZE $FAM 1
+	t_check "$P g: $N2 $SIBFAM packets" pktgen_send $DEV $N2 $SIZE $SIBFAM 1
+	sleep 0.5
+	: > "$T/g.data"
+	data_drain shared "$T/g.data"
+	sum_samples "$T/g.data" >/dev/null
+	t_eq "$P g: samples well-formed, strictly increasing" "" "$SUM_ERR"
+	_fd=$(stat_get shared frames_dropped) _fp=$(stat_get shared frames_pending)
+	t_eq "$P g: frames of both families in one stream" $((N1 + N2)) "$((SUM_FRAMES + _fd + _fp))"
+	t_eq "$P g: bytes of both families in one stream" $(((N1 + N2) * LEN)) \
+		"$((SUM_BYTES + $(stat_get shared bytes_dropped) + $(stat_get shared bytes_pending)))"
+	check_conservation "$P g" shared $((N1 + N2))
+	dmesg_mark
+	if ipt -A OUTPUT -m pktstat --name shared --period 20ms --samples 1000 > "$T/g.out"; then
+		t_fail "$P g: a third rule with another --period is refused" "it was accepted"
+	else
+		t_ok "$P g: a third rule with another --period is refused"
+	fi
+	t_diag "$(cat "$T/g.out")"
+	sleep 0.2
+	_log=$(dmesg_since | grep 'xt_pktstat' | grep 'shared')
+	t_diag "$_log"
+	case $_log in
+	*conflict*) t_ok "$P g: dmesg names xt_pktstat, the name and the conflict" ;;
+	*) t_fail "$P g: dmesg names xt_pktstat, the name and the conflict" "log: $(dmesg_since | tail -5)" ;;
+	esac
+	if ipt -A OUTPUT -m pktstat --name shared --period 10ms --samples 999 > "$T/g.out"; then
+		t_fail "$P g: a third rule with another --samples is refused" "it was accepted"
+	else
+		t_ok "$P g: a third rule with another --samples is refused"
+	fi
+	t_eq "$P g: stats rules still 2" 2 "$(stat_get shared rules)"
+	t_eq "$P g: no pktstat rule in OUTPUT" 0 "$($IPT -S OUTPUT 2>/dev/null | grep -c pktstat)"
+	$SIB -F INPUT
+	sleep 0.3	# nf_tables releases asynchronously
+	t_eq "$P g: one rule left" 1 "$(stat_get shared rules)"
+	test_end shared
+}
+
+# ------------------------------------------------------------------ h
+test_h_netns() {
+	test_begin h "network namespaces"
+	rm -f "$T/h.ready"
+	# The namespace lives as long as the sleep that holds data open (fd 3).
+	# (the real unshare, not lib.sh's wrapper function: $! must be the
+	# process that ends up as the sleep in the new namespace)
+	/usr/bin/unshare -n sh -c "
+		ip link set lo up
+		$IPT -A INPUT -m pktstat --name nsonly --period 10ms --samples 10 || exit 1
+		exec 3< /proc/net/xt_pktstat/nsonly/data || exit 1
+		touch $T/h.ready
+		exec sleep 600" > "$T/h.out" 2>&1 &
+	_ns=$!
+	_i=0
+	while [ ! -e "$T/h.ready" ] && kill -0 $_ns 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+	if [ ! -e "$T/h.ready" ]; then
+		t_fail "$P h: rule added in a new netns" "$(cat "$T/h.out")"
+		kill $_ns 2>/dev/null
+		test_end nsonly
+		return
+	fi
+	t_ok "$P h: rule added in a new netns"
+	t_check "$P h: it shows in the netns (/proc/PID/net)" test -d "/proc/$_ns/net/xt_pktstat/nsonly"
+	t_check "$P h: it shows in the netns (nsenter)" nsenter -t $_ns -n test -r /proc/net/xt_pktstat/nsonly/stats
+	t_eq "$P h: nsenter reads its stats" "nsonly" "$(nsenter -t $_ns -n cat /proc/net/xt_pktstat/nsonly/stats | awk '$1 == "name" {print $2}')"
+	t_check "$P h: not in the init netns" test ! -e "$PKTSTAT_PROC/nsonly"
+	t_eq "$P h: no rule in the init netns" 0 "$($IPT -S INPUT 2>/dev/null | grep -c pktstat)"
+	# the same name in the init netns is independent (other period is fine)
+	t_check "$P h: same name, other period, in the init netns" ipt -A INPUT -m pktstat --name nsonly --period 20ms --samples 10
+	t_eq "$P h: init netns has its own (period)" 20000000 "$(stat_get nsonly period_ns)"
+	t_eq "$P h: netns keeps its own (period)" 10000000 \
+		"$(awk '$1 == "period_ns" {print $2}' /proc/$_ns/net/xt_pktstat/nsonly/stats)"
+	flush_rules
+	# tear the namespace down with its rule and an open data file
+	kill $_ns
+	wait $_ns 2>/dev/null
+	sleep 1		# netns cleanup runs from a work queue
+	t_check "$P h: netns gone with its rule and open file" true
+	test_end nsonly
+}
+
+# ------------------------------------------------------------------ i
+test_i_delete_open() {
+	test_begin i "deleting the last rule while data is open; rmmod"
+	t_check "$P i: add rule" ipt -A INPUT -i $DEV -m pktstat --name gone --period 1ms --samples 1000 ||
+		{ test_end gone; return; }
+	t_check "$P i: traffic" pktgen_send $DEV 500 $SIZE $FAM 1
+	sleep 0.3
+	if ! exec 3< "$PKTSTAT_PROC/gone/data"; then
+		t_fail "$P i: open data"
+		test_end gone
+		return
+	fi
+	# start a sample (the reader then holds it) without finishing it
+	dd bs=1 count=30 <&3 > "$T/i.head" 2>/dev/null
+	t_eq "$P i: read the header through fd 3" "# timestamp frames bytes" "$(head -1 "$T/i.head")"
+	t_check "$P i: rmmod refused while a rule uses the module" sh -c '! /usr/sbin/rmmod xt_pktstat 2>/dev/null'
+	t_check "$P i: delete the rule" ipt -D INPUT 1
+	t_check "$P i: directory gone" wait_gone gone
+	cat <&3 > "$T/i.rest" 2>&1
+	_rc=$?
+	t_diag "read after removal: status $_rc, $(wc -c < "$T/i.rest") bytes: $(head -c 100 "$T/i.rest")"
+	t_ok "$P i: reading the open file of a removed name returned (status $_rc)"
+	cat <&3 > /dev/null 2>&1
+	exec 3<&-
+	t_eq "$P i: no crash after removal" "" "$(dmesg_since | grep -E 'BUG:|Oops|general protection' | head -3)"
+	# a removed name's file still open while the module goes away
+	t_check "$P i: add rule 2" ipt -A INPUT -i $DEV -m pktstat --name gone2 --period 1ms --samples 1000
+	t_check "$P i: traffic 2" pktgen_send $DEV 200 $SIZE $FAM 1
+	exec 4< "$PKTSTAT_PROC/gone2/data"
+	dd bs=1 count=40 <&4 > /dev/null 2>&1
+	t_check "$P i: delete rule 2" ipt -D INPUT 1
+	t_check "$P i: directory 2 gone" wait_gone gone2
+	flush_rules
+	t_check "$P i: rmmod xt_pktstat once all rules are gone (a removed name's file still open)" unload_pktstat
+	cat <&4 > /dev/null 2>&1
+	t_diag "read after rmmod: status $?"
+	exec 4<&-
+	t_check "$P i: modprobe xt_pktstat again" load_pktstat
+	t_check "$P i: module usable again" ipt -A INPUT -m pktstat --name again --period 1ms --samples 10
+	t_check "$P i: its directory exists" test -d "$PKTSTAT_PROC/again"
+	test_end gone gone2 again
+}
+
+# ------------------------------------------------------------------ j
+test_j_two_cpus() {
+	test_begin j "two CPUs into one name"
+	if [ "$(nproc)" -lt 2 ]; then
+		t_ok "$P j: skipped: one CPU # SKIP"
+		return
+	fi
+	N=10000
+	t_check "$P j: add rule" ipt -A INPUT -i $DEV -m pktstat --name cpu2 --period 1ms --samples 65536 ||
+		{ test_end cpu2; return; }
+	_t0=$(now_cs)
+	t_check "$P j: pktgen sends $N from each of 2 CPUs" pktgen_send $DEV $N $SIZE $FAM 2
+	t_diag "$((2 * N)) packets in $(( ($(now_cs) - _t0) * 10 )) ms"
+	sleep 0.5
+	: > "$T/j.data"
+	data_drain cpu2 "$T/j.data"
+	sum_samples "$T/j.data" >/dev/null
+	t_eq "$P j: samples well-formed, strictly increasing (one sample per window)" "" "$SUM_ERR"
+	rule_counters "$IPT" INPUT >/dev/null 2>&1
+	t_eq "$P j: rule counter packets = 2N" $((2 * N)) "$RC_PKTS"
+	t_eq "$P j: frames read + dropped + pending = 2N" $((2 * N)) \
+		"$((SUM_FRAMES + $(stat_get cpu2 frames_dropped) + $(stat_get cpu2 frames_pending)))"
+	t_eq "$P j: frames read = 2N (nothing dropped or pending)" $((2 * N)) "$SUM_FRAMES"
+	t_eq "$P j: bytes read = 2N * $LEN" $((2 * N * LEN)) "$SUM_BYTES"
+	check_conservation "$P j" cpu2 $((2 * N))
+	test_end cpu2
+}
+
+# ------------------------------------------------------------------ main
+[ "$IPT" = iptables ] && TESTS=a
+t_diag "kernel-tests.sh $IPT ($FAM): tests $TESTS; pktgen pkt_size $SIZE, skb->len $LEN"
+setup_dummy $DEV $ADDR4 $ADDR6 || { t_fail "$P: setup_dummy $DEV"; t_summary; exit 1; }
+if [ "$IPT" = iptables ]; then
+	test_a_readme
+else
+	grep -q '^xt_pktstat ' /proc/modules || t_check "$P: modprobe xt_pktstat" load_pktstat
+	for _t in $TESTS; do
+		case $_t in
+		a) test_a_readme ;;
+		b) test_b_conservation ;;
+		c) test_c_full_fifo ;;
+		d) test_d_idle_window ;;
+		e) test_e_replace ;;
+		f) test_f_readers ;;
+		g) test_g_shared ;;
+		h) test_h_netns ;;
+		i) test_i_delete_open ;;
+		j) test_j_two_cpus ;;
+		*) t_fail "$P: unknown test $_t" ;;
+		esac
+	done
+fi
+flush_rules
+rm -rf "$T"
+t_summary
