@@ -20,6 +20,9 @@
  * Environment (randomized test): TEST_SEED (number, or "random"),
  * TEST_RUNS (default 200), TEST_EVENTS (default 20000).  A failing run
  * prints the seed that replays it alone: TEST_SEED=<seed> TEST_RUNS=1.
+ * TEST_TIMEOUT (seconds, default 120, 0: none) bounds each test (the
+ * randomized one gets 10us per event more), so that a core that loops
+ * forever fails the test instead of hanging it.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -27,8 +30,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pktstat_core.h"
 
@@ -103,12 +108,38 @@ static void failf(const char *file, int line, const char *fmt, ...)
 			      st_, fr_, by_);				\
 	} while (0)
 
-static void run_test(void (*fn)(void), const char *desc)
+/* the watchdog: a test that does not finish in time fails, and ends the
+ * program (the core is stuck in a loop) */
+static unsigned int test_timeout = 120;
+static char timeout_msg[512];
+
+static void on_timeout(int sig)
 {
+	ssize_t r;
+
+	(void)sig;
+	r = write(STDOUT_FILENO, timeout_msg, strlen(timeout_msg));
+	r = write(STDOUT_FILENO, diag, diag_len);
+	(void)r;
+	_exit(1);
+}
+
+static void run_test_limit(void (*fn)(void), const char *desc,
+			   unsigned int extra_s)
+{
+	unsigned int limit = test_timeout ? test_timeout + extra_s : 0;
+
 	cur_fail = 0;
 	diag_len = 0;
 	diag[0] = 0;
+	snprintf(timeout_msg, sizeof(timeout_msg), "not ok %u - %s\n#   "
+		 "no result after %u s: stuck (a loop in the core?); "
+		 "stopping\n", n_run + 1, desc, limit);
+	fflush(stdout);
+	signal(SIGALRM, on_timeout);
+	alarm(limit);
 	fn();
+	alarm(0);
 	n_run++;
 	if (cur_fail) {
 		n_fail++;
@@ -120,7 +151,7 @@ static void run_test(void (*fn)(void), const char *desc)
 	fflush(stdout);
 }
 
-#define RUN(fn, desc) run_test(fn, desc)
+#define RUN(fn, desc) run_test_limit(fn, desc, 0)
 
 /* ------------------------------------------------------------------ */
 /* a name: one FIFO and its CPUs, driven like the module drives them   */
@@ -2282,6 +2313,7 @@ int main(void)
 		seed0 = env_u64("TEST_SEED", 20240601);
 	nruns = env_u64("TEST_RUNS", 200);
 	nevents = env_u64("TEST_EVENTS", 20000);
+	test_timeout = (unsigned int)env_u64("TEST_TIMEOUT", 120);
 	printf("# pktstat core unit tests; TEST_SEED=%" PRIu64 "\n", seed0);
 
 	RUN(test_window_boundaries, "window boundaries: start-1, start, "
@@ -2328,7 +2360,8 @@ int main(void)
 	snprintf(desc, sizeof(desc), "randomized conservation and reference "
 		 "model: %" PRIu64 " runs x %" PRIu64 " events, seed %" PRIu64,
 		 nruns, nevents, seed0);
-	RUN(test_random, desc);
+	run_test_limit(test_random, desc,
+		       (unsigned int)(nruns * nevents / 100000));
 
 	printf("%u passed, %u failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
