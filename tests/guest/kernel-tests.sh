@@ -14,9 +14,14 @@
 # (see lib.sh for why).  Traffic comes from pktgen on CPU 0 (kpktgend_0),
 # and also CPU 1 in test j.
 #
-# Timing assumptions (TCG guest, ~5k-50k packets/s): a finished window is
-# readable within a few timer ticks; the tests wait 0.5 s after the last
-# packet before the final read.
+# Timing assumptions (TCG guest: pktgen alone sends 5k-40k packets/s, but
+# only a few hundred per second while user processes keep the other vCPU
+# busy under single-threaded TCG): a finished window is readable within a
+# few timer ticks; the tests wait 0.5 s after the last packet before the
+# final read.  Tests e and f bound their traffic in time, not count.
+#
+# Environment: DEV (pkt0), SIZE (pktgen pkt_size, 100), E_ITER (replace
+# iterations in e, 8), F_SECS (seconds of traffic in f, 4).
 . "$(dirname "$0")/lib.sh"
 
 IPT=${1:?usage: kernel-tests.sh IPT [TEST...]}
@@ -77,7 +82,12 @@ test_begin() {
 test_end() {
 	flush_rules
 	for _n in "$@"; do
-		wait_gone "$_n" || t_fail "$P $TL: /proc/net/xt_pktstat/$_n gone after the rules are flushed"
+		if wait_gone "$_n"; then
+			t_ok "$P $TL: /proc/net/xt_pktstat/$_n gone once its rules are flushed"
+		else
+			t_fail "$P $TL: /proc/net/xt_pktstat/$_n gone once its rules are flushed" \
+				"$(cat "$PKTSTAT_PROC/$_n/stats" 2>&1)"
+		fi
 	done
 	t_eq "$P $TL: kernel log clean" "" "$(dmesg_since | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|list_(add|del) corruption|refcount_t:|KASAN|UBSAN|soft lockup|hung_task|rcu_sched detected' | head -20)"
 	t_diag "test $TL took $(( ($(now_cs) - TSTART) * 10 )) ms"
@@ -162,34 +172,51 @@ test_b_conservation() {
 }
 
 # ------------------------------------------------------------------ c
+# Eight bursts of 11, 12, ... 18 packets, each in windows of its own (a
+# burst lasts about a millisecond, the bursts are >100 ms apart), none read
+# meanwhile, into a 5-sample FIFO.  The samples kept must be the oldest
+# windows: their frame counts, in order, must spell the first bursts (a
+# burst that straddles a window boundary shows as two consecutive samples
+# adding up to it).  A second rule with a big FIFO would be no exact
+# reference: two rules read the clock separately, and under TCG a vCPU can
+# stall for milliseconds between them, so one packet can land in different
+# windows for the two.
 test_c_full_fifo() {
 	test_begin c "full FIFO keeps the oldest windows"
-	N=300
 	t_check "$P c: add rule (--samples 5)" ipt -A INPUT -i $DEV -m pktstat --name full --period 10ms --samples 5 ||
 		{ test_end full; return; }
-	t_check "$P c: add reference rule (--samples 1000)" ipt -A INPUT -i $DEV -m pktstat --name fullref --period 10ms --samples 1000
-	# one packet per ms: ~30 windows of 10 ms, none read meanwhile
-	t_check "$P c: pktgen sends $N packets over ~300 ms" pktgen_send $DEV $N $SIZE $FAM 1 1000000
+	N=0
+	_bursts=
+	pktgen_setup $DEV 11 $SIZE $FAM 1 2>>"$T/c.err" || echo "pktgen setup failed" >> "$T/c.err"
+	for _k in 11 12 13 14 15 16 17 18; do
+		pktgen_again $_k 2>>"$T/c.err" || echo "burst $_k failed" >> "$T/c.err"
+		N=$((N + _k))
+		_bursts="$_bursts $_k"
+		sleep 0.1
+	done
+	t_eq "$P c: 8 bursts sent" "" "$(cat "$T/c.err" 2>/dev/null)"
 	sleep 0.5
-	: > "$T/c.data"; : > "$T/c.ref"
+	: > "$T/c.data"
 	data_drain full "$T/c.data"
-	data_drain fullref "$T/c.ref"
-	sum_samples "$T/c.ref" >/dev/null
-	_refn=$SUM_SAMPLES
-	t_diag "reference stream: $_refn windows, $SUM_FRAMES frames"
+	t_diag "$(grep -v '^#' "$T/c.data" | tr '\n' ';')"
 	sum_samples "$T/c.data" >/dev/null
 	t_eq "$P c: samples well-formed, strictly increasing" "" "$SUM_ERR"
 	t_eq "$P c: exactly 5 samples" 5 "$SUM_SAMPLES"
-	t_eq "$P c: they are the 5 oldest windows" \
-		"$(grep -v '^#' "$T/c.ref" | head -5 | cut -d' ' -f1 | tr '\n' ' ')" \
-		"$(grep -v '^#' "$T/c.data" | cut -d' ' -f1 | tr '\n' ' ')"
+	_spell=$(grep -v '^#' "$T/c.data" | awk -v b="$_bursts" '
+		BEGIN { nb = split(b, burst, " "); i = 1; rem = burst[1] }
+		{
+			if (i > nb || $2 > rem) { print "sample " NR " (" $2 " frames) does not continue burst " i " (" rem " left)"; exit }
+			rem -= $2
+			if (rem == 0) { i++; rem = burst[i] }
+		}')
+	t_eq "$P c: the samples kept are the oldest windows (frames spell the first bursts)" "" "$_spell"
 	_sd=$(stat_get full samples_dropped)
-	[ "${_sd:-0}" -gt 0 ] && t_ok "$P c: samples_dropped > 0 ($_sd)" || t_fail "$P c: samples_dropped > 0" "got $_sd"
-	t_eq "$P c: samples_dropped = reference windows - 5" $((_refn - 5)) "$_sd"
+	[ "${_sd:-0}" -ge 3 ] && t_ok "$P c: samples_dropped >= 3 ($_sd)" || t_fail "$P c: samples_dropped >= 3" "got $_sd"
 	t_eq "$P c: frames read + dropped + pending = sent" $N \
 		"$((SUM_FRAMES + $(stat_get full frames_dropped) + $(stat_get full frames_pending)))"
 	t_eq "$P c: bytes read + dropped + pending = sent * $LEN" $((N * LEN)) \
 		"$((SUM_BYTES + $(stat_get full bytes_dropped) + $(stat_get full bytes_pending)))"
+	t_eq "$P c: frames_pending" 0 "$(stat_get full frames_pending)"
 	t_eq "$P c: stats frames_read = frames summed" "$SUM_FRAMES" "$(stat_get full frames_read)"
 	check_conservation "$P c" full $N
 	# the FIFO has room again: new traffic is kept
@@ -199,7 +226,7 @@ test_c_full_fifo() {
 	data_drain full "$T/c.data2"
 	sum_samples "$T/c.data2" >/dev/null
 	t_eq "$P c: after draining, new windows are kept (frames)" 100 "$SUM_FRAMES"
-	test_end full fullref
+	test_end full
 }
 
 # ------------------------------------------------------------------ d
@@ -372,8 +399,8 @@ test_f_readers() {
 	# its sample back to the head of the FIFO after others read later ones.
 	sum_samples -u "$T/f.cat1" "$T/f.cat2" "$T/f.dd1" "$T/f.part" "$T/f.final" >/dev/null 2>&1
 	t_eq "$P f: all lines well-formed, no timestamp returned twice" "" "$SUM_ERR"
-	[ "$SUM_SAMPLES" -gt 100 ] && t_ok "$P f: readers got samples ($SUM_SAMPLES)" ||
-		t_fail "$P f: readers got samples" "only $SUM_SAMPLES"
+	[ "$SUM_SAMPLES" -ge 20 ] && t_ok "$P f: readers got at least 20 samples ($SUM_SAMPLES)" ||
+		t_fail "$P f: readers got at least 20 samples" "only $SUM_SAMPLES"
 	t_eq "$P f: frames of all reads + dropped + pending = sent" $N \
 		"$((SUM_FRAMES + $(stat_get rd frames_dropped) + $(stat_get rd frames_pending)))"
 	t_eq "$P f: bytes of all reads + dropped + pending = sent * $LEN" $((N * LEN)) \

@@ -279,6 +279,18 @@ pktgen_stop() {
 	[ "$PG_ERRORS" = 0 ] || { echo "pktgen: $PG_ERRORS errors" >&2; return 1; }
 }
 
+# pktgen_again COUNT: send again with the devices of the last setup (each
+# sends COUNT; PG_SENT = COUNT * PG_CPUS), skipping the slow setup.
+pktgen_again() {
+	for _pd in $PG_DEVS; do
+		pg_set "$PG/$_pd" "count $1" || return 1
+	done
+	PG_COUNT=$1
+	PG_SENT=$(($1 * PG_CPUS))
+	echo start > $PG/pgctrl || return 1
+	pktgen_check
+}
+
 # pktgen_send DEV COUNT PKT_SIZE [v4|v6] [CPUS] [DELAY_NS]
 # Sends and waits.  With CPUS=2 each of the two pktgen threads sends COUNT
 # packets: the total (PG_SENT) is COUNT * 2.  Fails unless every thread
