@@ -1,8 +1,9 @@
 # xt_pktstat top-level build.  ./configure writes config.mk; `make` runs
 # it first when it has not been run.
 #
-#   make              kernel module (src/) and iptables extension (xtables/)
-#   make install      both, plus depmod (DESTDIR honoured)
+#   make              kernel module (src/), iptables extension (xtables/)
+#                     and the reader program xt-pktstat (tools/)
+#   make install      all three, plus depmod (DESTDIR honoured)
 #   make check        every test: unit tests, extension and kernel tests in QEMU
 #   make demo         build, boot Debian's kernel in QEMU, show samples
 #   make deb          Debian packages xt-pktstat, xt-pktstat-dkms in build/deb/
@@ -23,7 +24,7 @@ DESTDIR ?=
 
 all:
 	@test -f config.mk || ./configure
-	@$(MAKE) --no-print-directory module extension
+	@$(MAKE) --no-print-directory module extension tools
 
 module:
 	$(MAKE) -C src KERNEL_DIR=$(KERNEL_DIR)
@@ -31,11 +32,15 @@ module:
 extension:
 	$(MAKE) -C xtables XTLIBDIR=$(XTLIBDIR) "XTABLES_CFLAGS=$(XTABLES_CFLAGS)"
 
+tools:
+	$(MAKE) -C tools
+
 install: all
 	$(MAKE) -C $(KERNEL_DIR) M=$(CURDIR)/src INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=extra modules_install
 	$(MAKE) -C xtables install DESTDIR=$(DESTDIR) XTLIBDIR=$(XTLIBDIR) \
 		MANDIR=$(MANDIR)
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) MANDIR=$(MANDIR)
 	test -n "$(DESTDIR)" || depmod -a $(KERNEL_RELEASE)
 
 check:
@@ -64,6 +69,9 @@ rpm:
 		$(if $(wildcard /etc/debian_version),--nodeps) rpm/xt-pktstat.spec
 	@ls build/rpm/RPMS/*/*.rpm
 
+check-tools:
+	$(MAKE) -C tests/tools check
+
 check-packages:
 	tests/packages/check-packages.sh
 
@@ -73,10 +81,12 @@ check-kernels:
 clean:
 	$(MAKE) -C src clean KERNEL_DIR=$(KERNEL_DIR)
 	$(MAKE) -C xtables clean
+	$(MAKE) -C tools clean
+	$(MAKE) -C tests/tools clean
 	rm -rf build
 
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all module extension install check demo deb rpm check-packages clean \
+.PHONY: all module extension tools install check check-tools demo deb rpm check-packages clean \
 	distclean check-kernels

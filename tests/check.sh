@@ -1,8 +1,9 @@
 #!/bin/sh
 # make check: every test.  Installs its own dependencies (tests/deps.sh),
 # configures and builds with -Werror on our own code, then runs
-#   1. the core's unit tests (ASan + UBSan),
-#   2. the extension and kernel tests inside Debian's kernel under QEMU.
+#   1. the core's and the reader program's unit tests (ASan + UBSan),
+#   2. the extension, kernel and reader tests inside Debian's kernel (QEMU),
+#   3. the packages: build, lint, install, upgrade, purge.
 # Each suite ends with "N passed, M failed"; this script adds them up.
 set -u
 cd "$(dirname "$0")/.."
@@ -56,13 +57,16 @@ versions() {
 build() {
 	make -C src werror KERNEL_DIR="$KDIR" &&
 		make --no-print-directory extension &&
+		make --no-print-directory -C tools &&
 		echo "1 passed, 0 failed"
 }
 
 suite versions versions
 suite build build
 suite unit make -C tests/unit check
+suite tools make -C tests/tools check
 suite kernel tests/qemu/kernel-check.sh
+suite tools-qemu tests/tools/qemu-collect.sh
 suite packages tests/packages/check-packages.sh
 
 echo

@@ -7,7 +7,7 @@ pkgs="build-essential make gcc pkg-config kmod cpio gzip xz-utils zstd
 	linux-headers-amd64 linux-image-amd64 libxtables-dev iptables
 	qemu-system-x86 busybox-static valgrind clang
 	dkms dh-dkms debhelper fakeroot lintian rpm openssl
-	iproute2 util-linux"
+	iproute2 util-linux prometheus"
 
 [ "${1:-}" = "--print" ] && { echo $pkgs; exit 0; }
 

@@ -143,7 +143,7 @@ for line in $LINES; do
 done
 
 echo
-echo "| kernel line | version tested | build (-Werror) | core tests in QEMU |"
+echo "| kernel line | version tested | build (-Werror) | tests in QEMU |"
 echo "|---|---|---|---|"
 printf '%s' "$TABLE"
 echo

@@ -289,7 +289,9 @@ if [ -s "$DEB" ] && [ -s "$DKMSDEB" ]; then
 	dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's,^\./,/,' > "$W/deb.files"
 	dpkg-deb -c "$DKMSDEB" | awk '{print $6}' | sed 's,^\./,/,' > "$W/dkmsdeb.files"
 	for f in "$XTLIBDIR/libxt_pktstat.so" /etc/modprobe.d/xt_pktstat.conf \
-		/usr/share/man/man8/xt_pktstat.8.gz; do
+		/usr/share/man/man8/xt_pktstat.8.gz /usr/sbin/xt-pktstat \
+		/usr/share/man/man8/xt-pktstat.8.gz \
+		/lib/systemd/system/xt-pktstat.service /etc/default/xt-pktstat; do
 		t_true "xt-pktstat ships $f" grep -qx "$f" "$W/deb.files"
 	done
 	t_true "xt-pktstat: the extension is in iptables' xtlibdir (/usr/lib/$MULTIARCH/xtables)" \
@@ -518,6 +520,7 @@ t_true "after remove: no xt_pktstat module under /lib/modules, for any kernel" n
 t_true "after remove: no DKMS tree (/var/lib/dkms/xt-pktstat)" test ! -e /var/lib/dkms/xt-pktstat
 t_eq "after remove: no source (/usr/src/xt-pktstat-*)" "" "$(ls -d /usr/src/xt-pktstat-* 2>/dev/null)"
 t_true "after remove: no extension ($XTLIBDIR/libxt_pktstat.so)" test ! -e "$XTLIBDIR/libxt_pktstat.so"
+t_true "after remove: no reader program (/usr/sbin/xt-pktstat)" test ! -e /usr/sbin/xt-pktstat
 t_true "after remove: $CONF kept (a conffile stays until purge)" test -f "$CONF"
 step purge "apt-get purge $(ours_known | xargs)" purge_ours
 t_true "after purge: $CONF gone" test ! -e "$CONF"
@@ -543,9 +546,12 @@ if step make-rpm "make rpm (rpmbuild -bb)" make rpm; then
 		rpm -qlp "$RPM" > "$W/rpm.files" 2>/dev/null
 		rpm -qlp "$RPMDKMS" > "$W/rpmdkms.files" 2>/dev/null
 		sed 's/^/# rpm -qlp xt-pktstat: /' "$W/rpm.files"
-		for f in "$libdir/xtables/libxt_pktstat.so" /etc/modprobe.d/xt_pktstat.conf; do
+		for f in "$libdir/xtables/libxt_pktstat.so" /etc/modprobe.d/xt_pktstat.conf \
+			/usr/sbin/xt-pktstat /etc/sysconfig/xt-pktstat; do
 			t_true "xt-pktstat RPM holds $f" grep -qx "$f" "$W/rpm.files"
 		done
+		t_true "xt-pktstat RPM holds the collector's unit" \
+			grep -q '/systemd/system/xt-pktstat\.service$' "$W/rpm.files"
 		t_true "xt-pktstat RPM holds the man page" grep -q '^/usr/share/man/man8/xt_pktstat\.8' "$W/rpm.files"
 		t_true "xt-pktstat RPM: the modprobe.d file is %config" \
 			sh -c "rpm -qpc '$RPM' 2>/dev/null | grep -qx /etc/modprobe.d/xt_pktstat.conf"

@@ -47,6 +47,7 @@ if [ -z "${KVER:-}" ]; then
 fi
 MODULE=$(abspath "${MODULE:-src/xt_pktstat.ko}")
 EXTLIB=$(abspath "${EXTLIB:-xtables/libxt_pktstat.so}")
+TOOL=$(abspath "${TOOL:-tools/xt-pktstat}")
 WORKDIR=$(abspath "${WORKDIR:-build/qemu}")
 OUT=$WORKDIR/initramfs-$KVER.cpio.gz
 STAMP=$OUT.stamp
@@ -60,7 +61,7 @@ XTDIR=/usr/lib/x86_64-linux-gnu/xtables
 MODULES="x_tables ip_tables iptable_filter iptable_mangle iptable_raw
 	ip6_tables ip6table_filter ip6table_mangle ip6table_raw
 	iptable_security ip6table_security
-	nfnetlink nf_tables nft_compat nft_chain_filter
+	nfnetlink nf_tables nft_compat nft_chain_filter nft_counter
 	xt_comment xt_tcpudp xt_multiport xt_mark xt_length xt_limit
 	xt_pkttype xt_statistic xt_u32
 	pktgen dummy veth ${EXTRA_MODULES:-}"
@@ -77,7 +78,7 @@ done
 inputs_hash() {
 	{
 		echo "KVER=$KVER MODULES=$MODULES MODULES_ROOT=$MODULES_ROOT"
-		for f in "$TOP/tests/qemu/mkinitramfs.sh" "$TOP/tests/qemu/init" $BINS "$MODULE" "$EXTLIB"; do
+		for f in "$TOP/tests/qemu/mkinitramfs.sh" "$TOP/tests/qemu/init" $BINS "$MODULE" "$EXTLIB" "$TOOL" "$TOP"/tests/tools/guest-*.sh; do
 			if [ -e "$f" ]; then echo "$(sha256sum < "$f") $f"; else echo "absent $f"; fi
 		done
 		for d in "$TOP/tests/guest" "$TOP/tests/ext"; do
@@ -151,6 +152,13 @@ if [ -e "$EXTLIB" ]; then
 else
 	echo "mkinitramfs: note: $EXTLIB absent, image built without it" >&2
 fi
+# the reader program (tools/), as /usr/sbin/xt-pktstat
+if [ -e "$TOOL" ]; then
+	cp "$TOOL" usr/sbin/xt-pktstat
+	copy_libs "$TOOL"
+else
+	echo "mkinitramfs: note: $TOOL absent, image built without it" >&2
+fi
 
 for f in /etc/protocols /etc/services /etc/ethertypes; do
 	[ -e "$f" ] && cp -L "$f" "etc/"
@@ -196,6 +204,11 @@ depmod -b "$ROOT" "$KVER"
 # ---- tests and init ------------------------------------------------------
 for d in guest ext; do
 	[ -d "$TOP/tests/$d" ] && cp -a "$TOP/tests/$d" "tests/$d"
+done
+# only the guest scripts of tests/tools (its build/ holds ASan binaries)
+mkdir -p tests/tools
+for f in "$TOP"/tests/tools/guest-*.sh; do
+	[ -e "$f" ] && cp -p "$f" tests/tools/
 done
 cp "$TOP/tests/qemu/init" init
 chmod 755 init
