@@ -6,11 +6,18 @@
 #   make install      all three, plus depmod (DESTDIR honoured)
 #   make check        every test: unit tests, extension and kernel tests in QEMU
 #   make demo         build, boot Debian's kernel in QEMU, show samples
+#   make bench        per-packet cost of -m pktstat and its neighbours in QEMU
+#                     (instructions under -icount, wall clock), core callgrind
+#                     counts, drain speed, memory per name (BENCHMARKS.md)
 #   make deb          Debian packages xt-pktstat, xt-pktstat-dkms in build/deb/
 #   make rpm          the same pair as RPMs in build/rpm/RPMS/ (rpmbuild -bb)
 #   make check-packages  build, lint, install, upgrade, purge the packages
 #   make check-kernels   build and test against each Debian kernel line in QEMU
 #                        (KERNELS="bullseye sid" for some; tests/kernels/)
+#   make fuzz         libFuzzer harnesses (core, extension parsing), 300 s each
+#                     (FUZZ_SECONDS=...; tests/fuzz/run.sh)
+#   make check-hostile   malformed rule blobs through IPT_SO_SET_REPLACE,
+#                        refused by the kernel in QEMU (tests/hostile/run.sh)
 #
 # check, demo, check-packages and check-kernels install their own dependencies
 # (tests/deps.sh, as root).  deb and rpm build from a clean copy of the
@@ -49,6 +56,12 @@ check:
 demo:
 	tests/demo.sh
 
+bench:
+	tests/deps.sh
+	@test -f config.mk || ./configure
+	@$(MAKE) --no-print-directory all
+	KVER=$(KERNEL_RELEASE) tests/bench/vm-bench.sh
+
 PKG_VERSION = $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 RPM_VERSION = $(shell sed -n 's/^Version:[[:space:]]*//p' rpm/xt-pktstat.spec)
 PKG_FILES = git ls-files -co --exclude-standard | \
@@ -78,6 +91,13 @@ check-packages:
 check-kernels:
 	tests/kernels/check-kernels.sh
 
+FUZZ_SECONDS ?= 300
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+check-hostile:
+	tests/hostile/run.sh
+
 clean:
 	$(MAKE) -C src clean KERNEL_DIR=$(KERNEL_DIR)
 	$(MAKE) -C xtables clean
@@ -88,5 +108,5 @@ clean:
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all module extension tools install check check-tools demo deb rpm check-packages clean \
-	distclean check-kernels
+.PHONY: all module extension tools install check check-tools demo bench deb rpm check-packages clean \
+	distclean check-kernels fuzz check-hostile

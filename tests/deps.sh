@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential make gcc pkg-config kmod cpio gzip xz-utils zstd
 	linux-headers-amd64 linux-image-amd64 libxtables-dev iptables
-	qemu-system-x86 busybox-static valgrind clang
+	qemu-system-x86 busybox-static valgrind clang libclang-rt-dev
 	dkms dh-dkms debhelper fakeroot lintian rpm openssl
 	iproute2 util-linux prometheus"
 

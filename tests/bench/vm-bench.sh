@@ -1,0 +1,154 @@
+#!/bin/bash
+# make bench: per-packet cost of xt_pktstat and its neighbours, measured in
+# Debian's kernel under QEMU (tests/qemu/run-guest.sh), plus the core's
+# instruction counts (core-callgrind.sh), the reader's drain speed and the
+# memory per name.  See BENCHMARKS.md.
+#
+#   tests/bench/vm-bench.sh              icount run + wall-clock run + core
+#   N=20000 REPS=5 WALL_REPS=5 tests/bench/vm-bench.sh
+#   SKIP_WALL=1 SKIP_CORE=1 SKIP_ADDONS=1 tests/bench/vm-bench.sh
+#
+# NETFLOW and ACCOUNT: tests/bench/build-addons.sh builds ipt_NETFLOW and
+# xt_ACCOUNT from Debian's DKMS packages (apt-get download, nothing is
+# installed) into $BENCH_WORKDIR/addons-$KVER.tgz (reused), which goes into the guest with
+# the command string (kept below the 128 KiB limit of one argument).
+#
+# Environment: N packets per measurement (10000), REPS repetitions of the
+# interleaved sequence under icount (3), WALL_REPS without icount (5),
+# BACKENDS, CONFIGS (see guest-bench.sh), KVER (tests/qemu/default-kver.sh),
+# BENCH_WORKDIR (build/bench: its own image, as EXTRA_MODULES differs).
+#
+# Main figure: instructions per packet.  With QEMU's `-icount shift=0` the
+# guest's virtual clock advances exactly 1 ns per executed instruction
+# (2^shift ns), so pktgen's elapsed time (the guest's ktime) in ns is the
+# number of guest instructions executed while sending the N packets; the
+# guest-side loop check (2 instructions per iteration) verifies it.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+cd "$TOP" || exit 1
+N=${N:-10000}
+REPS=${REPS:-3}
+WALL_REPS=${WALL_REPS:-5}
+OUT=${BENCH_WORKDIR:-build/bench}
+mkdir -p "$OUT"
+export WORKDIR=$OUT/qemu
+export EXTRA_MODULES="xt_nfacct nfnetlink_acct xt_recent xt_NFLOG nfnetlink_log nft_log ${EXTRA_MODULES:-}"
+
+gcc -Os -static -nostdlib -ffreestanding -fno-stack-protector -fno-pie -no-pie \
+	-fno-asynchronous-unwind-tables -Wl,--build-id=none -s \
+	-o "$OUT/guest_helper" "$HERE/guest_helper.c" || exit 1
+
+ADDONS_TGZ=
+if [ "${SKIP_ADDONS:-0}" != 1 ]; then
+	if [ -z "${KVER:-}" ]; then KVER=$("$TOP/tests/qemu/default-kver.sh"); export KVER; fi
+	if [ -s "$OUT/addons-$KVER.tgz" ] || KVER=$KVER "$HERE/build-addons.sh" "$OUT"; then
+		ADDONS_TGZ=$OUT/addons-$KVER.tgz
+	else
+		echo "NETFLOW/ACCOUNT skipped: tests/bench/build-addons.sh failed" >&2
+	fi
+fi
+
+guest_cmd() {	# ENV...: the command line that unpacks and runs the guest side
+	printf 'echo %s | base64 -d | gunzip > /tmp/gh && chmod +x /tmp/gh && ' \
+		"$(gzip -9c "$OUT/guest_helper" | base64 -w0)"
+	printf 'echo %s | base64 -d > /tmp/gb.sh && ' "$(base64 -w0 "$HERE/guest-bench.sh")"
+	[ -n "$ADDONS_TGZ" ] &&
+		printf 'echo %s | base64 -d > /tmp/addons.tgz && ' "$(base64 -w0 "$ADDONS_TGZ")"
+	[ -n "$ADDONS_TGZ" ] && printf 'ADDONS=/tmp/addons.tgz '
+	printf '%s ' "$@"
+	printf 'sh /tmp/gb.sh /tmp/gh'
+}
+
+# one argument of the guest's `sh -c` is limited to 128 KiB
+len=$(guest_cmd N="$N" REPS="$REPS" | wc -c)
+[ "$len" -lt 130000 ] || { echo "vm-bench: guest command is $len bytes (limit 131072)" >&2; exit 1; }
+
+rc=0
+rm -f "$OUT/icount.log" "$OUT/wall.log"
+echo "== icount run (-icount shift=0, 1 CPU): N=$N, REPS=$REPS"
+"$TOP/tests/qemu/run-guest.sh" --icount --timeout 1200 \
+	"$(guest_cmd N="$N" REPS="$REPS" ${BACKENDS:+BACKENDS="'$BACKENDS'"} ${CONFIGS:+CONFIGS="'$CONFIGS'"})" \
+	> "$OUT/icount.log" 2>&1 || { rc=1; echo "icount run failed (status $?):"; tail -30 "$OUT/icount.log"; }
+if [ "${SKIP_WALL:-0}" != 1 ]; then
+	echo "== wall-clock run (no icount, 1 CPU): N=$N, REPS=$WALL_REPS"
+	QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=single} "$TOP/tests/qemu/run-guest.sh" --smp 1 --timeout 1200 \
+		"$(guest_cmd N="$N" REPS="$WALL_REPS" ${BACKENDS:+BACKENDS="'$BACKENDS'"} ${CONFIGS:+CONFIGS="'$CONFIGS'"})" \
+		> "$OUT/wall.log" 2>&1 || { rc=1; echo "wall-clock run failed:"; tail -30 "$OUT/wall.log"; }
+fi
+grep -h '^FAIL' "$OUT/icount.log" "$OUT/wall.log" 2>/dev/null && rc=1
+
+KVER=$(sed -n 's/^@@GUEST-START@@ \([^,]*\),.*/\1/p' "$OUT/icount.log")
+echo
+echo "kernel $KVER; host: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) CPUs; $(qemu-system-x86_64 --version | head -1)"
+echo "$(grep -h '^# guest:' "$OUT/icount.log")"
+awk '$1 == "LOOP" { n[$2] = $3; c++ }
+	END { if (n[10000000] && n[20000000])
+		printf "icount check: 10M iterations of dec+jnz: %d ns, 20M: %d ns -> %.4f ns per instruction (expect 1.0000)\n",
+			n[10000000], n[20000000], (n[20000000] - n[10000000]) / 20000000 }' "$OUT/icount.log"
+
+# table: config order as first seen
+report() {	# LOG MODE(icount|wall)
+	awk -v N="$N" -v mode="$2" '
+	function median(a, k,   i, j, t) {
+		for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	}
+	$1 == "R" && $5 ~ /^[0-9]+$/ {
+		b = $2; c = $3; r = $4
+		if (!((b, c) in seen)) { seen[b, c] = 1; if (!(c in cseen)) { cseen[c] = 1; corder[++nc] = c }
+			if (!(b in bseen)) { bseen[b] = 1; border[++nb] = b } }
+		v[b, c, r] = $5 * 1000 / N; reps[b, c]++; if (r > maxr) maxr = r
+	}
+	$1 == "T" && $5 ~ /^[0-9]+$/ { t[$2, $3, $4] = $5 / N }	# reader CPU ns per packet
+	END {
+		if (mode == "icount")
+			printf "\n%-15s %-13s %9s %7s %6s %11s\n", "back end", "rule", "insn/pkt", "added", "spread", "added+user"
+		else
+			printf "\n%-15s %-13s %9s %7s %19s\n", "back end", "rule", "ns/pkt", "added", "min-max ns/pkt"
+		for (i = 1; i <= nb; i++) for (j = 1; j <= nc; j++) {
+			b = border[i]; c = corder[j]; k = 0; kd = 0; ke = 0
+			if (!((b, c) in seen)) continue
+			lo = 1e18; hi = 0
+			for (r = 1; r <= maxr; r++) if ((b, c, r) in v) {
+				x = v[b, c, r]; a[++k] = x; if (x < lo) lo = x; if (x > hi) hi = x
+				if ((b, "none", r) in v) d[++kd] = x - v[b, "none", r]
+				if ((b, c, r) in t && (b, "none", r) in v) e[++ke] = x - v[b, "none", r] + t[b, c, r]
+			}
+			m = median(a, k); md = kd ? median(d, kd) : 0; me = ke ? median(e, ke) : 0
+			if (mode == "icount")
+				if (ke) printf "%-15s %-13s %9.0f %+7.0f %6.0f %+11.0f\n", b, c, m, md, hi - lo, me
+				else printf "%-15s %-13s %9.0f %+7.0f %6.0f %11s\n", b, c, m, md, hi - lo, ""
+			else
+				printf "%-15s %-13s %9.0f %+7.0f %9.0f-%-9.0f\n", b, c, m, md, lo, hi
+		}
+	}' "$1"
+}
+echo
+echo "## instructions per packet (icount).  insn/pkt: pktgen's elapsed guest ns / N, median"
+echo "## over reps; added: median of (rule - none) within a rep; spread: max - min over"
+echo "## reps; added+user (nflog only): added + the reader's CPU time per packet (scheduler"
+echo "## sum_exec_runtime, ns = instructions under icount): the whole cost of NFLOG + reader"
+report "$OUT/icount.log" icount
+awk '$1 == "DRAIN" && $3 > 0 { printf "\nreader drain (icount): %d samples in %d guest instructions: %.0f instructions per sample\n", $2, $3, $3 / $2 }' "$OUT/icount.log"
+if [ -s "$OUT/wall.log" ]; then
+	echo
+	echo "## wall-clock ns per packet under TCG, no icount (reference only; median, min-max over reps)"
+	report "$OUT/wall.log" wall
+	awk '$1 == "DRAIN" && $3 > 0 { printf "\nreader drain (wall, TCG): %d samples in %.1f ms: %.0f samples/s (cat of the data file, FIFO full)\n", $2, $3 / 1e6, $2 * 1e9 / $3 }' "$OUT/wall.log"
+fi
+
+echo
+echo "## memory per name: 512 + 32 x samples + 112 x possible CPUs bytes"
+for s in 20 4096 65536; do
+	for c in 1 $(nproc) 64; do
+		awk -v s=$s -v c=$c 'BEGIN { b = 512 + 32 * s + 112 * c; printf "samples %6d, %2d CPUs: %9d bytes (%.2f MiB)\n", s, c, b, b / 1048576 }'
+	done
+done
+
+if [ "${SKIP_CORE:-0}" != 1 ]; then
+	echo
+	echo "## core (userspace build of src/pktstat_core.c under callgrind)"
+	N=${CORE_N:-1000000} "$HERE/core-callgrind.sh" || rc=1
+fi
+exit $rc
