@@ -3,7 +3,9 @@
 # configures and builds with -Werror on our own code, then runs
 #   1. the core's and the reader program's unit tests (ASan + UBSan),
 #   2. the extension, kernel and reader tests inside Debian's kernel (QEMU),
-#   3. the packages: build, lint, install, upgrade, purge.
+#   3. short fuzzing runs (core, option parsing) and hostile rule blobs
+#      the extension would never send, refused by the kernel,
+#   4. the packages: build, lint, install, upgrade, purge.
 # Each suite ends with "N passed, M failed"; this script adds them up.
 set -u
 cd "$(dirname "$0")/.."
@@ -65,8 +67,10 @@ suite versions versions
 suite build build
 suite unit make -C tests/unit check
 suite tools make -C tests/tools check
+suite fuzz tests/fuzz/run.sh 20
 suite kernel tests/qemu/kernel-check.sh
 suite tools-qemu tests/tools/qemu-collect.sh
+suite hostile tests/hostile/run.sh
 suite packages tests/packages/check-packages.sh
 
 echo
