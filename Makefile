@@ -61,6 +61,8 @@ bench:
 	@test -f config.mk || ./configure
 	@$(MAKE) --no-print-directory all
 	KVER=$(KERNEL_RELEASE) tests/bench/vm-bench.sh
+	@echo "xt-pktstat reader (one core, tests/tools/bench_parse.c):"
+	@$(MAKE) -s --no-print-directory -C tests/tools bench
 
 PKG_VERSION = $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 RPM_VERSION = $(shell sed -n 's/^Version:[[:space:]]*//p' rpm/xt-pktstat.spec)
