@@ -117,14 +117,16 @@ static const struct tcase cases[] = {
 	{ "empty", "no rules", 0, { { 0 } } },
 };
 
-static unsigned char *put_standard(unsigned char *p, int verdict)
+/* The standard target (a verdict) after @e's matches, which end at
+ * @target_offset; returns the end of the entry. */
+static unsigned char *put_verdict(unsigned char *p, uint16_t target_offset,
+				  int verdict)
 {
 	struct ipt_entry *e = (void *)p;
 	struct xt_standard_target *t;
 
-	memset(e, 0, sizeof(*e));
-	e->target_offset = sizeof(*e);
-	e->next_offset = sizeof(*e) + XT_ALIGN(sizeof(*t));
+	e->target_offset = target_offset;
+	e->next_offset = (uint16_t)(target_offset + XT_ALIGN(sizeof(*t)));
 	t = (void *)(p + e->target_offset);
 	memset(t, 0, XT_ALIGN(sizeof(*t)));
 	t->target.u.user.target_size = XT_ALIGN(sizeof(*t));
@@ -133,12 +135,17 @@ static unsigned char *put_standard(unsigned char *p, int verdict)
 	return p + e->next_offset;
 }
 
+static unsigned char *put_standard(unsigned char *p, int verdict)
+{
+	memset(p, 0, sizeof(struct ipt_entry));
+	return put_verdict(p, sizeof(struct ipt_entry), verdict);
+}
+
 static unsigned char *put_rule(unsigned char *p, const struct rule *r)
 {
 	struct ipt_entry *e = (void *)p;
 	struct xt_entry_match *m;
 	struct xt_pktstat_info info;
-	struct xt_standard_target *t;
 	unsigned int dsize = (unsigned int)((int)INFO_SIZE + r->size_delta);
 	unsigned int msize = XT_ALIGN(sizeof(*m) + dsize);
 
@@ -157,14 +164,7 @@ static unsigned char *put_rule(unsigned char *p, const struct rule *r)
 	       r->name_len < 0 ? strlen(r->name) + 1 : (size_t)r->name_len);
 	memcpy(m->data, &info, dsize < INFO_SIZE ? dsize : INFO_SIZE);
 
-	e->target_offset = (uint16_t)(sizeof(*e) + msize);
-	e->next_offset = (uint16_t)(e->target_offset + XT_ALIGN(sizeof(*t)));
-	t = (void *)(p + e->target_offset);
-	memset(t, 0, XT_ALIGN(sizeof(*t)));
-	t->target.u.user.target_size = XT_ALIGN(sizeof(*t));
-	strcpy(t->target.u.user.name, XT_STANDARD_TARGET);
-	t->verdict = -NF_ACCEPT - 1;
-	return p + e->next_offset;
+	return put_verdict(p, (uint16_t)(sizeof(*e) + msize), -NF_ACCEPT - 1);
 }
 
 static unsigned char *put_error(unsigned char *p)
