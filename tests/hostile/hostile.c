@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hostile: install pktstat matches with malformed rule data through the
- * raw iptables interface (setsockopt IPT_SO_SET_REPLACE on the filter
- * table), bypassing libxt_pktstat's checks, to test the kernel's own.
+ * raw iptables interfaces (setsockopt IPT_SO_SET_REPLACE or
+ * IP6T_SO_SET_REPLACE on the filter table) and through nf_tables' compat
+ * match, bypassing libxt_pktstat's checks, to test the kernel's own.
  *
- *   hostile CASE      install a filter table whose INPUT chain holds the
- *                     rule(s) of CASE; prints "CASE: accepted" or
- *                     "CASE: refused errno N (NAME)"; exit 0 accepted,
- *                     1 refused, 2 could not even try
- *   hostile empty     install a filter table without rules (cleanup)
- *   hostile list      list the cases, one per line
- *   hostile nft CASE  the same rule(s) through nf_tables' compat match, in
- *                     one batch: table ip "hostile", chain "c" (not a base
- *                     chain), a rule per rule of CASE holding the
- *                     expression match (NFTA_MATCH_NAME "pktstat",
- *                     NFTA_MATCH_REV, NFTA_MATCH_INFO the raw info)
- *   hostile nft-del   delete table ip "hostile" (cleanup)
+ *   hostile [-6] CASE      install a filter table whose INPUT chain holds
+ *                          the rule(s) of CASE; prints "CASE: accepted" or
+ *                          "CASE: refused errno N (NAME)"; exit 0 accepted,
+ *                          1 refused, 2 could not even try
+ *   hostile [-6] empty     install a filter table without rules (cleanup)
+ *   hostile list           list the cases, one per line
+ *   hostile [-6] nft CASE  the same rule(s) through nf_tables' compat match,
+ *                          in one batch: table ip (ip6 with -6) "hostile",
+ *                          chain "c" (not a base chain), a rule per rule of
+ *                          CASE holding the expression match
+ *                          (NFTA_MATCH_NAME "pktstat", NFTA_MATCH_REV,
+ *                          NFTA_MATCH_INFO the raw info)
+ *   hostile [-6] nft-del   delete table ip (ip6) "hostile" (cleanup)
+ *
+ * Without -6: ip_tables (AF_INET raw socket, struct ipt_*), nft family
+ * NFPROTO_IPV4; with -6: ip6_tables (AF_INET6 raw socket, struct ip6t_*),
+ * NFPROTO_IPV6.  Only the entry header and the replace/getinfo structures
+ * differ between the two; the match (struct xt_entry_match + the info),
+ * the standard and error targets are built by the same code, and the nft
+ * path uses the same info bytes.
  *
  * The table: INPUT [rules of CASE, each -m pktstat -j ACCEPT] + policy
  * ACCEPT, FORWARD and OUTPUT policy ACCEPT, the ERROR entry at the end.
@@ -31,6 +40,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
@@ -117,44 +127,52 @@ static const struct tcase cases[] = {
 	{ "empty", "no rules", 0, { { 0 } } },
 };
 
-/* The standard target (a verdict) after @e's matches, which end at
- * @target_offset; returns the end of the entry. */
-static unsigned char *put_verdict(unsigned char *p, uint16_t target_offset,
-				  int verdict)
-{
-	struct ipt_entry *e = (void *)p;
-	struct xt_standard_target *t;
+/* The address family: which x_tables flavour and which nft family. */
+struct family {
+	const char *name;	/* for messages */
+	int v6;			/* the switch: 0 ip_tables, 1 ip6_tables */
+	int af, level;		/* socket(af, SOCK_RAW, IPPROTO_RAW), sockopt level */
+	int so_get_info, so_set_replace;
+	uint8_t nfproto;	/* nft table family */
+	size_t entry_size;	/* struct ipt_entry / struct ip6t_entry */
+	size_t replace_size;	/* struct ipt_replace / struct ip6t_replace */
+};
 
-	e->target_offset = target_offset;
-	e->next_offset = (uint16_t)(target_offset + XT_ALIGN(sizeof(*t)));
-	t = (void *)(p + e->target_offset);
-	memset(t, 0, XT_ALIGN(sizeof(*t)));
-	t->target.u.user.target_size = XT_ALIGN(sizeof(*t));
-	strcpy(t->target.u.user.name, XT_STANDARD_TARGET);
-	t->verdict = verdict;
-	return p + e->next_offset;
+static const struct family families[] = {
+	{ "ip_tables", 0, AF_INET, IPPROTO_IP, IPT_SO_GET_INFO,
+	  IPT_SO_SET_REPLACE, NFPROTO_IPV4,
+	  sizeof(struct ipt_entry), sizeof(struct ipt_replace) },
+	{ "ip6_tables", 1, AF_INET6, IPPROTO_IPV6, IP6T_SO_GET_INFO,
+	  IP6T_SO_SET_REPLACE, NFPROTO_IPV6,
+	  sizeof(struct ip6t_entry), sizeof(struct ip6t_replace) },
+};
+
+/* A zeroed entry header at @p (any address, port, interface: matches
+ * everything) with the given offsets. */
+static void put_entry(const struct family *f, unsigned char *p,
+		      uint16_t target_offset, uint16_t next_offset)
+{
+	memset(p, 0, f->entry_size);
+	if (f->v6) {
+		struct ip6t_entry *e = (void *)p;
+
+		e->target_offset = target_offset;
+		e->next_offset = next_offset;
+	} else {
+		struct ipt_entry *e = (void *)p;
+
+		e->target_offset = target_offset;
+		e->next_offset = next_offset;
+	}
 }
 
-static unsigned char *put_standard(unsigned char *p, int verdict)
+/* The rule data of @r as the kernel would receive it: fills @data (at
+ * least INFO_SIZE + 64 bytes, zeroed beyond the info) and returns its
+ * size, INFO_SIZE + r->size_delta.  Shared by the x_tables and nft paths. */
+static unsigned int rule_info(const struct rule *r, unsigned char *data)
 {
-	memset(p, 0, sizeof(struct ipt_entry));
-	return put_verdict(p, sizeof(struct ipt_entry), verdict);
-}
-
-static unsigned char *put_rule(unsigned char *p, const struct rule *r)
-{
-	struct ipt_entry *e = (void *)p;
-	struct xt_entry_match *m;
-	struct xt_pktstat_info info;
 	unsigned int dsize = (unsigned int)((int)INFO_SIZE + r->size_delta);
-	unsigned int msize = XT_ALIGN(sizeof(*m) + dsize);
-
-	memset(e, 0, sizeof(*e));
-	m = (void *)(p + sizeof(*e));
-	memset(m, 0, msize);
-	m->u.user.match_size = (uint16_t)msize;
-	strcpy(m->u.user.name, "pktstat");
-	m->u.user.revision = r->revision;
+	struct xt_pktstat_info info;
 
 	memset(&info, 0, sizeof(info));
 	info.period_ns = r->period;
@@ -162,79 +180,152 @@ static unsigned char *put_rule(unsigned char *p, const struct rule *r)
 	info.flags = r->flags;
 	memcpy(info.name, r->name,
 	       r->name_len < 0 ? strlen(r->name) + 1 : (size_t)r->name_len);
-	memcpy(m->data, &info, dsize < INFO_SIZE ? dsize : INFO_SIZE);
-
-	return put_verdict(p, (uint16_t)(sizeof(*e) + msize), -NF_ACCEPT - 1);
+	memset(data, 0, INFO_SIZE + 64);
+	memcpy(data, &info, dsize < INFO_SIZE ? dsize : INFO_SIZE);
+	return dsize;
 }
 
-static unsigned char *put_error(unsigned char *p)
+/* The pktstat match of @r at @p; returns its (aligned) size. */
+static unsigned int put_match(unsigned char *p, const struct rule *r)
 {
-	struct ipt_entry *e = (void *)p;
+	struct xt_entry_match *m = (void *)p;
+	unsigned char data[INFO_SIZE + 64];
+	unsigned int dsize = rule_info(r, data);
+	unsigned int msize = XT_ALIGN(sizeof(*m) + dsize);
+
+	memset(m, 0, msize);
+	m->u.user.match_size = (uint16_t)msize;
+	strcpy(m->u.user.name, "pktstat");
+	m->u.user.revision = r->revision;
+	memcpy(m->data, data, dsize);
+	return msize;
+}
+
+/* An entry at @p whose matches take @matches bytes (already written after
+ * the header), then the standard target (a verdict); returns its end. */
+static unsigned char *put_verdict(const struct family *f, unsigned char *p,
+				  unsigned int matches, int verdict)
+{
+	struct xt_standard_target *t;
+	uint16_t target_offset = (uint16_t)(f->entry_size + matches);
+
+	put_entry(f, p, target_offset,
+		  (uint16_t)(target_offset + XT_ALIGN(sizeof(*t))));
+	t = (void *)(p + target_offset);
+	memset(t, 0, XT_ALIGN(sizeof(*t)));
+	t->target.u.user.target_size = XT_ALIGN(sizeof(*t));
+	strcpy(t->target.u.user.name, XT_STANDARD_TARGET);
+	t->verdict = verdict;
+	return p + target_offset + XT_ALIGN(sizeof(*t));
+}
+
+static unsigned char *put_standard(const struct family *f, unsigned char *p,
+				   int verdict)
+{
+	return put_verdict(f, p, 0, verdict);
+}
+
+static unsigned char *put_rule(const struct family *f, unsigned char *p,
+			       const struct rule *r)
+{
+	/* the match first: put_verdict() then writes the header around it */
+	unsigned int msize = put_match(p + f->entry_size, r);
+
+	return put_verdict(f, p, msize, -NF_ACCEPT - 1);
+}
+
+static unsigned char *put_error(const struct family *f, unsigned char *p)
+{
 	struct xt_error_target *t;
 
-	memset(e, 0, sizeof(*e));
-	e->target_offset = sizeof(*e);
-	e->next_offset = sizeof(*e) + XT_ALIGN(sizeof(*t));
-	t = (void *)(p + e->target_offset);
+	put_entry(f, p, (uint16_t)f->entry_size,
+		  (uint16_t)(f->entry_size + XT_ALIGN(sizeof(*t))));
+	t = (void *)(p + f->entry_size);
 	memset(t, 0, XT_ALIGN(sizeof(*t)));
 	t->target.u.user.target_size = XT_ALIGN(sizeof(*t));
 	strcpy(t->target.u.user.name, XT_ERROR_TARGET);
 	strcpy(t->errorname, XT_ERROR_TARGET);
-	return p + e->next_offset;
+	return p + f->entry_size + XT_ALIGN(sizeof(*t));
 }
 
-static int install(const struct tcase *c)
+/* The replace header: same fields in struct ipt_replace and ip6t_replace. */
+#define FILL_REPLACE(rep) do {						\
+	strcpy((rep)->name, "filter");					\
+	(rep)->valid_hooks = valid_hooks;				\
+	(rep)->num_entries = num_entries;				\
+	(rep)->size = size;						\
+	memcpy((rep)->hook_entry, hook_entry, sizeof(hook_entry));	\
+	memcpy((rep)->underflow, underflow, sizeof(underflow));	\
+	(rep)->num_counters = old_entries;				\
+	(rep)->counters = ctrs;						\
+} while (0)
+
+static int install(const struct family *f, const struct tcase *c)
 {
-	struct ipt_getinfo gi;
-	socklen_t len = sizeof(gi);
-	struct ipt_replace *rep;
+	union {
+		struct ipt_getinfo v4;
+		struct ip6t_getinfo v6;
+	} gi;
+	socklen_t len;
+	unsigned int hook_entry[NF_INET_NUMHOOKS] = { 0 };
+	unsigned int underflow[NF_INET_NUMHOOKS] = { 0 };
+	unsigned int valid_hooks, old_entries, num_entries = 0, size;
 	struct xt_counters *ctrs;
 	unsigned char *buf, *p, *base;
 	unsigned int i, hook;
 	int fd, ret, err;
 
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	fd = socket(f->af, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0) {
 		perror("socket");
 		return 2;
 	}
 	memset(&gi, 0, sizeof(gi));
-	strcpy(gi.name, "filter");
-	if (getsockopt(fd, IPPROTO_IP, IPT_SO_GET_INFO, &gi, &len) < 0) {
-		perror("IPT_SO_GET_INFO filter");
+	if (f->v6) {
+		strcpy(gi.v6.name, "filter");
+		len = sizeof(gi.v6);
+	} else {
+		strcpy(gi.v4.name, "filter");
+		len = sizeof(gi.v4);
+	}
+	if (getsockopt(fd, f->level, f->so_get_info, &gi, &len) < 0) {
+		fprintf(stderr, "%s: SO_GET_INFO filter: %s\n", f->name,
+			strerror(errno));
 		return 2;
 	}
+	valid_hooks = f->v6 ? gi.v6.valid_hooks : gi.v4.valid_hooks;
+	old_entries = f->v6 ? gi.v6.num_entries : gi.v4.num_entries;
 	buf = calloc(1, 65536);
-	ctrs = calloc(gi.num_entries + 1, sizeof(*ctrs));
+	ctrs = calloc(old_entries + 1, sizeof(*ctrs));
 	if (!buf || !ctrs)
 		return 2;
-	rep = (void *)buf;
-	base = p = (unsigned char *)rep->entries;
-	strcpy(rep->name, "filter");
-	rep->valid_hooks = gi.valid_hooks;
-	rep->num_counters = gi.num_entries;
-	rep->counters = ctrs;
+	base = p = buf + f->replace_size;	/* the entries follow the header */
 
 	for (hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
-		if (!(gi.valid_hooks & (1U << hook)))
+		if (!(valid_hooks & (1U << hook)))
 			continue;
-		rep->hook_entry[hook] = (unsigned int)(p - base);
+		hook_entry[hook] = (unsigned int)(p - base);
 		if (hook == NF_INET_LOCAL_IN) {
 			for (i = 0; i < c->n; i++) {
-				p = put_rule(p, &c->r[i]);
-				rep->num_entries++;
+				p = put_rule(f, p, &c->r[i]);
+				num_entries++;
 			}
 		}
-		rep->underflow[hook] = (unsigned int)(p - base);
-		p = put_standard(p, -NF_ACCEPT - 1);
-		rep->num_entries++;
+		underflow[hook] = (unsigned int)(p - base);
+		p = put_standard(f, p, -NF_ACCEPT - 1);
+		num_entries++;
 	}
-	p = put_error(p);
-	rep->num_entries++;
-	rep->size = (unsigned int)(p - base);
+	p = put_error(f, p);
+	num_entries++;
+	size = (unsigned int)(p - base);
 
-	ret = setsockopt(fd, IPPROTO_IP, IPT_SO_SET_REPLACE, rep,
-			 (socklen_t)(sizeof(*rep) + rep->size));
+	if (f->v6)
+		FILL_REPLACE((struct ip6t_replace *)buf);
+	else
+		FILL_REPLACE((struct ipt_replace *)buf);
+
+	ret = setsockopt(fd, f->level, f->so_set_replace, buf,
+			 (socklen_t)(f->replace_size + size));
 	err = errno;
 	if (ret == 0) {
 		printf("%s: accepted\n", c->id);
@@ -344,7 +435,7 @@ static int nl_talk(struct nlbuf *nb, uint32_t last_seq)
 	return err;
 }
 
-static int nft_run(const struct tcase *c, int del)
+static int nft_run(const struct family *f, const struct tcase *c, int del)
 {
 	static unsigned char buf[65536];
 	struct nlbuf nb = { .b = buf };
@@ -356,39 +447,29 @@ static int nft_run(const struct tcase *c, int del)
 	nl_end(&nb, h);
 	if (del) {
 		h = nl_msg(&nb, NFT_TYPE(NFT_MSG_DELTABLE), NLM_F_ACK,
-			   NFPROTO_IPV4, 0, seq++);
+			   f->nfproto, 0, seq++);
 		nl_str(h, NFTA_TABLE_NAME, "hostile");
 		nl_end(&nb, h);
 	} else {
 		h = nl_msg(&nb, NFT_TYPE(NFT_MSG_NEWTABLE), NLM_F_CREATE | NLM_F_ACK,
-			   NFPROTO_IPV4, 0, seq++);
+			   f->nfproto, 0, seq++);
 		nl_str(h, NFTA_TABLE_NAME, "hostile");
 		nl_end(&nb, h);
 		h = nl_msg(&nb, NFT_TYPE(NFT_MSG_NEWCHAIN), NLM_F_CREATE | NLM_F_ACK,
-			   NFPROTO_IPV4, 0, seq++);
+			   f->nfproto, 0, seq++);
 		nl_str(h, NFTA_CHAIN_TABLE, "hostile");
 		nl_str(h, NFTA_CHAIN_NAME, "c");
 		nl_end(&nb, h);
 		for (i = 0; i < c->n; i++) {
 			const struct rule *r = &c->r[i];
-			unsigned int dsize = (unsigned int)((int)INFO_SIZE + r->size_delta);
 			unsigned char data[INFO_SIZE + 64];
-			struct xt_pktstat_info info;
+			unsigned int dsize = rule_info(r, data);
 			struct nlattr *exprs, *elem, *edata;
 			uint32_t rev = htonl(r->revision);
 
-			memset(&info, 0, sizeof(info));
-			info.period_ns = r->period;
-			info.samples = r->samples;
-			info.flags = r->flags;
-			memcpy(info.name, r->name, r->name_len < 0 ?
-			       strlen(r->name) + 1 : (size_t)r->name_len);
-			memset(data, 0, sizeof(data));
-			memcpy(data, &info, dsize < INFO_SIZE ? dsize : INFO_SIZE);
-
 			h = nl_msg(&nb, NFT_TYPE(NFT_MSG_NEWRULE),
 				   NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
-				   NFPROTO_IPV4, 0, seq++);
+				   f->nfproto, 0, seq++);
 			nl_str(h, NFTA_RULE_TABLE, "hostile");
 			nl_str(h, NFTA_RULE_CHAIN, "c");
 			exprs = nl_nest(h, NFTA_RULE_EXPRESSIONS);
@@ -421,11 +502,17 @@ static int nft_run(const struct tcase *c, int del)
 
 int main(int argc, char **argv)
 {
+	const struct family *f = &families[0];
 	size_t i;
 	int nft = 0;
 
+	if (argc >= 2 && !strcmp(argv[1], "-6")) {
+		f = &families[1];
+		argv++;
+		argc--;
+	}
 	if (argc == 2 && !strcmp(argv[1], "nft-del"))
-		return nft_run(NULL, 1);
+		return nft_run(f, NULL, 1);
 	if (argc == 3 && !strcmp(argv[1], "nft")) {
 		nft = 1;
 		argv++;
@@ -433,7 +520,7 @@ int main(int argc, char **argv)
 	}
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: hostile [nft] CASE | list | nft-del\n");
+		fprintf(stderr, "usage: hostile [-6] [nft] CASE | list | [-6] nft-del\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
@@ -442,7 +529,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(argv[1], cases[i].id))
-			return nft ? nft_run(&cases[i], 0) : install(&cases[i]);
+			return nft ? nft_run(f, &cases[i], 0) : install(f, &cases[i]);
 	}
 	if (!strcmp(argv[1], "list"))
 		return 0;

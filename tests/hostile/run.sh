@@ -4,13 +4,15 @@
 #   tests/hostile/run.sh
 #
 # Builds tests/hostile/hostile.c, which installs pktstat matches through the
-# raw iptables socket interface (IPT_SO_SET_REPLACE on the filter table,
-# hand-built table blob) with malformed data that libxt_pktstat would never
-# send, boots the test guest (tests/qemu/run-guest.sh) and runs
-# tests/hostile/guest.sh there: each case must be refused with the expected
-# errno, log a line naming the problem, and leave nothing allocated, both
-# through ip_tables and through nf_tables' compat match (NFT_MSG_NEWRULE);
-# then a valid blob is accepted, removed, and rmmod succeeds.
+# raw iptables socket interfaces (IPT_SO_SET_REPLACE and IP6T_SO_SET_REPLACE
+# on the filter tables, hand-built table blobs) with malformed data that
+# libxt_pktstat would never send, boots the test guest
+# (tests/qemu/run-guest.sh) and runs tests/hostile/guest.sh there: each case
+# must be refused with the expected errno, log the expected line naming the
+# problem (or none), and leave nothing allocated, through ip_tables,
+# ip6_tables, and nf_tables' compat match (NFT_MSG_NEWRULE) in an ip and an
+# ip6 table; after each of the four a valid blob is accepted and removed;
+# then rmmod succeeds.
 #
 # The guest image holds only tests/guest and tests/ext, so the binary and
 # the script travel in the guest command line as base64 of gzip, decoded by
