@@ -17,6 +17,7 @@
 #   make fuzz         libFuzzer harnesses (core, extension parsing), 300 s each
 #                     (FUZZ_SECONDS=...; tests/fuzz/run.sh)
 #   make check-hostile   malformed rule blobs through IPT_SO_SET_REPLACE,
+#                        IP6T_SO_SET_REPLACE and nft compat (ip, ip6),
 #                        refused by the kernel in QEMU (tests/hostile/run.sh)
 #
 # check, demo, check-packages and check-kernels install their own dependencies
