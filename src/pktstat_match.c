@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netfilter/x_tables.h>
+#include <linux/preempt.h>
 #include <linux/skbuff.h>
 #include <linux/timekeeping.h>
 #include <net/netns/generic.h>
@@ -54,23 +55,37 @@ struct pktstat_net *pktstat_pernet(struct net *net)
 }
 
 /*
- * The packet path.  Bottom halves are turned off because iptables-nft runs
- * OUTPUT rules in process context: without it a softirq on this CPU could
- * interrupt an update of the same per-CPU window.  In the common case this
- * is a clock read and four additions on this CPU's own cache line.
+ * The packet path: a clock read and four additions on this CPU's own cache
+ * line in the common case.  The per-CPU window must not be interrupted by
+ * another update on the same CPU.  iptables-legacy (ipt_do_table) and the
+ * receive path already run with bottom halves off, which excludes both
+ * softirqs and preemption; nf_tables does not turn them off itself and
+ * runs OUTPUT rules in process context, so only then do we do it here.
  */
-static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
+static __always_inline void pktstat_count(const struct sk_buff *skb,
+					  const struct xt_action_param *par)
 {
+	/* The clock first: fewer values live across the call, fewer
+	 * registers to save. */
+	u64 now = ktime_get_real_ns();
 	const struct xt_pktstat_info *info = par->matchinfo;
 	struct pktstat_name *n = info->state;
-	struct pktstat_pcpu *pc;
+	struct pktstat_pcpu *pc = this_cpu_ptr(n->pcpu);
 
-	local_bh_disable();
-	pc = this_cpu_ptr(n->pcpu);
-	if (unlikely(!pktstat_cpu_add(&pc->core, info->period_ns,
-				      ktime_get_real_ns(), skb->len)))
+	if (unlikely(!pktstat_cpu_add(&pc->core, info->period_ns, now,
+				      skb->len)))
 		pktstat_slow_path(n, pc, skb->len);
-	local_bh_enable();
+}
+
+static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
+{
+	if (likely(softirq_count())) {
+		pktstat_count(skb, par);
+	} else {
+		local_bh_disable();
+		pktstat_count(skb, par);
+		local_bh_enable();
+	}
 	return true;
 }
 

@@ -16,6 +16,7 @@
 #                                   packets (its system calls included)
 #   LOOP ITER NS                    guest_helper loop: CLOCK_MONOTONIC ns
 #   DRAIN SAMPLES NS                cat of a full 65536-sample data file
+#   COST NAME INSNx100              the cost probe: instructions per call x 100
 #   FAIL text                       a check failed
 # Exit status: 0, or 1 if any check failed.
 . /tests/guest/lib.sh
@@ -39,6 +40,14 @@ echo "# guest: $(uname -r), $(nproc) CPU(s), clocksource $(cat /sys/devices/syst
 for it in 10000000 20000000 10000000 20000000; do
 	echo "LOOP $it $($H loop $it)"
 done
+
+# the cost probe (tests/bench/costs/pktstat_costs.c): it measures on load
+# and refuses to stay; its lines are "COST name instructions-x100"
+if [ -n "${COSTS:-}" ] && [ -s "$COSTS" ]; then
+	insmod "$COSTS" 2>/dev/null
+	dmesg | sed -n 's/.*pktstat_costs: COST \([^ ]*\) \([0-9]*\)$/COST \1 \2/p'
+	dmesg | grep -q 'pktstat_costs: COST ktime_get_real_ns' || fail "cost probe printed nothing"
+fi
 
 $H nfacct benchacct || fail "nfacct object"
 

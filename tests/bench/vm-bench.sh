@@ -32,6 +32,7 @@ REPS=${REPS:-3}
 WALL_REPS=${WALL_REPS:-5}
 OUT=${BENCH_WORKDIR:-build/bench}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 export WORKDIR=$OUT/qemu
 export EXTRA_MODULES="xt_nfacct nfnetlink_acct xt_recent xt_NFLOG nfnetlink_log nft_log ${EXTRA_MODULES:-}"
 
@@ -49,13 +50,31 @@ if [ "${SKIP_ADDONS:-0}" != 1 ]; then
 	fi
 fi
 
+# the cost probe (tests/bench/costs): instructions per clock read and BH
+# toggle in the guest kernel; built in $OUT, stripped (command string)
+if [ -z "${KVER:-}" ]; then KVER=$("$TOP/tests/qemu/default-kver.sh"); export KVER; fi
+COSTS_KO=
+rm -rf "$OUT/costs" && mkdir -p "$OUT/costs" && cp "$HERE"/costs/Kbuild "$HERE"/costs/*.c "$OUT/costs/"
+if make -C "/lib/modules/$KVER/build" M="$OUT/costs" modules >"$OUT/costs/build.log" 2>&1 &&
+	strip --strip-debug "$OUT/costs/pktstat_costs.ko"; then
+	COSTS_KO=$OUT/costs/pktstat_costs.ko
+else
+	echo "vm-bench: building tests/bench/costs failed (see $OUT/costs/build.log)" >&2
+	rc_costs=1
+fi
+
 guest_cmd() {	# ENV...: the command line that unpacks and runs the guest side
 	printf 'echo %s | base64 -d | gunzip > /tmp/gh && chmod +x /tmp/gh && ' \
 		"$(gzip -9c "$OUT/guest_helper" | base64 -w0)"
 	printf 'echo %s | base64 -d > /tmp/gb.sh && ' "$(base64 -w0 "$HERE/guest-bench.sh")"
 	[ -n "$ADDONS_TGZ" ] &&
 		printf 'echo %s | base64 -d > /tmp/addons.tgz && ' "$(base64 -w0 "$ADDONS_TGZ")"
+	[ -n "$COSTS_KO" ] &&
+		printf 'echo %s | base64 -d | gunzip > /tmp/costs.ko && ' \
+			"$(gzip -9c "$COSTS_KO" | base64 -w0)"
+	# environment assignments last: they prefix the final command
 	[ -n "$ADDONS_TGZ" ] && printf 'ADDONS=/tmp/addons.tgz '
+	[ -n "$COSTS_KO" ] && printf 'COSTS=/tmp/costs.ko '
 	printf '%s ' "$@"
 	printf 'sh /tmp/gb.sh /tmp/gh'
 }
@@ -65,6 +84,7 @@ len=$(guest_cmd N="$N" REPS="$REPS" | wc -c)
 [ "$len" -lt 130000 ] || { echo "vm-bench: guest command is $len bytes (limit 131072)" >&2; exit 1; }
 
 rc=0
+[ "${rc_costs:-0}" = 0 ] || rc=1
 rm -f "$OUT/icount.log" "$OUT/wall.log"
 echo "== icount run (-icount shift=0, 1 CPU): N=$N, REPS=$REPS"
 "$TOP/tests/qemu/run-guest.sh" --icount --timeout 1200 \
@@ -77,6 +97,12 @@ if [ "${SKIP_WALL:-0}" != 1 ]; then
 		> "$OUT/wall.log" 2>&1 || { rc=1; echo "wall-clock run failed:"; tail -30 "$OUT/wall.log"; }
 fi
 grep -h '^FAIL' "$OUT/icount.log" "$OUT/wall.log" 2>/dev/null && rc=1
+if [ -n "$ADDONS_TGZ" ] && [ -z "${CONFIGS:-}" ] && ! grep -q '^R [^ ]* NETFLOW ' "$OUT/icount.log"; then
+	echo "vm-bench: the add-ons were built but NETFLOW was not measured"; rc=1
+fi
+if [ -n "$COSTS_KO" ] && ! grep -q '^COST ' "$OUT/icount.log"; then
+	echo "vm-bench: the cost probe was built but printed nothing"; rc=1
+fi
 
 KVER=$(sed -n 's/^@@GUEST-START@@ \([^,]*\),.*/\1/p' "$OUT/icount.log")
 echo
@@ -131,6 +157,12 @@ echo "## reps; added+user (nflog only): added + the reader's CPU time per packet
 echo "## sum_exec_runtime, ns = instructions under icount): the whole cost of NFLOG + reader"
 report "$OUT/icount.log" icount
 awk '$1 == "DRAIN" && $3 > 0 { printf "\nreader drain (icount): %d samples in %d guest instructions: %.0f instructions per sample\n", $2, $3, $3 / $2 }' "$OUT/icount.log"
+if grep -q '^COST ' "$OUT/icount.log"; then
+	echo
+	echo "## pieces of the packet path in this kernel (tests/bench/costs, icount):"
+	echo "## instructions per call, the loop's own cost subtracted"
+	awk '$1 == "COST" && $2 != "loop" { printf "%-34s %8.2f\n", $2, $3 / 100 }' "$OUT/icount.log"
+fi
 if [ -s "$OUT/wall.log" ]; then
 	echo
 	echo "## wall-clock ns per packet under TCG, no icount (reference only; median, min-max over reps)"

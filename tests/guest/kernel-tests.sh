@@ -4,7 +4,7 @@
 # IPT: iptables-legacy, iptables-nft, ip6tables-legacy or ip6tables-nft
 # (the v6 ones send IPv6 traffic to the device's IPv6 address); or plain
 # "iptables" for the original README workflow (test a) alone.
-# TEST: letters of the tests to run (default: all of b..j).
+# TEST: letters of the tests to run (default: all of b..k).
 #
 # Every test starts and ends with empty INPUT/OUTPUT chains (of IPT and,
 # where used, of the other family's command of the same back end), uses
@@ -26,7 +26,7 @@
 
 IPT=${1:?usage: kernel-tests.sh IPT [TEST...]}
 shift
-TESTS=${*:-b c d e f g h i j}
+TESTS=${*:-b c d e f g h i j k}
 
 DEV=${DEV:-pkt0}
 ADDR4=192.0.2.1/24
@@ -575,6 +575,64 @@ test_j_two_cpus() {
 	test_end cpu2
 }
 
+# ------------------------------------------------------------------ k
+# A packet sent by a local process meets OUTPUT in that process's context,
+# bottom halves enabled and preemption possible: iptables-legacy turns
+# bottom halves off itself, iptables-nft does not, so there the match turns
+# them off around its per-CPU update (elsewhere it only checks that they
+# are off).  ping, one on each CPU, sends echo requests to the device's own
+# address (routed through lo: OUTPUT -o lo, in ping's context), and the
+# kernel's echo replies (one per request) pass OUTPUT from the receive
+# softirq, while pktgen floods INPUT on CPU 0 into the same name: one
+# per-CPU window updated from process context, softirq and pktgen's
+# thread.  Exact counts expected.
+test_k_process_context() {
+	test_begin k "OUTPUT from process context and INPUT traffic, one name"
+	NP=${K_PINGS:-200}
+	if [ $FAM = v4 ]; then _dst=${ADDR4%/*} _proto=icmp _ilen=84; else _dst=${ADDR6%/*} _proto=ipv6-icmp _ilen=104; fi
+	t_check "$P k: add INPUT rule" ipt -A INPUT -i $DEV -m pktstat --name proc --period 1ms --samples 65536 ||
+		{ test_end proc; return; }
+	t_check "$P k: add OUTPUT rule (-o lo -p $_proto), same name" \
+		ipt -A OUTPUT -o lo -p $_proto -m pktstat --name proc --period 1ms --samples 65536
+	pktgen_setup $DEV 1000000000 $SIZE $FAM 1 || t_fail "$P k: pktgen setup"
+	pktgen_start_bg
+	_cpus=0
+	[ "$(nproc)" -ge 2 ] && _cpus="0 1"
+	_pids=
+	for _c in $_cpus; do
+		taskset -c $_c ping -q -A -w 60 -c $NP "$_dst" > "$T/k.ping$_c" 2>&1 &
+		_pids="$_pids $!"
+	done
+	# shellcheck disable=SC2086
+	wait $_pids
+	pktgen_stop && t_ok "$P k: pktgen stopped" || t_fail "$P k: pktgen stopped" "errors: $PG_ERRORS"
+	_tx=0 _rx=0
+	for _c in $_cpus; do
+		t_diag "ping on CPU $_c: $(grep transmitted "$T/k.ping$_c")"
+		set -- $(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) packets received.*/\1 \2/p' "$T/k.ping$_c")
+		# busybox ping -A may send one request more than -c (its 1 s
+		# timer also sends): the kernel answers that one too
+		t_eq "$P k: ping on CPU $_c: $NP replies received" "$NP" "${2:-?}"
+		_tx=$((_tx + ${1:-0})) _rx=$((_rx + ${2:-0}))
+	done
+	t_diag "pktgen sent $PG_SOFAR into INPUT; ping: $_tx requests, $_rx replies through OUTPUT"
+	[ "$PG_SOFAR" -gt 0 ] && t_ok "$P k: pktgen ran meanwhile ($PG_SOFAR packets)" ||
+		t_fail "$P k: pktgen ran meanwhile" "it sent nothing"
+	sleep 0.5
+	_want=$((PG_SOFAR + 2 * _tx))
+	t_eq "$P k: frames_seen = pktgen + requests + replies" "$_want" "$(stat_get proc frames_seen)"
+	t_eq "$P k: bytes_seen = pktgen * $LEN + (requests + replies) * $_ilen" \
+		"$((PG_SOFAR * LEN + 2 * _tx * _ilen))" "$(stat_get proc bytes_seen)"
+	t_check "$P k: stats invariant seen = read + dropped + pending" stats_invariant proc
+	: > "$T/k.data"
+	data_drain proc "$T/k.data"
+	sum_samples "$T/k.data" >/dev/null
+	t_eq "$P k: samples well-formed, strictly increasing" "" "$SUM_ERR"
+	t_eq "$P k: frames read + dropped + pending = seen" "$_want" \
+		"$((SUM_FRAMES + $(stat_get proc frames_dropped) + $(stat_get proc frames_pending)))"
+	test_end proc
+}
+
 # ------------------------------------------------------------------ main
 [ "$IPT" = iptables ] && TESTS=a
 t_diag "kernel-tests.sh $IPT ($FAM): tests $TESTS; pktgen pkt_size $SIZE, skb->len $LEN"
@@ -595,6 +653,7 @@ else
 		h) test_h_netns ;;
 		i) test_i_delete_open ;;
 		j) test_j_two_cpus ;;
+		k) test_k_process_context ;;
 		*) t_fail "$P: unknown test $_t" ;;
 		esac
 	done
