@@ -4,16 +4,23 @@
 # 1. the original README workflow with the plain `iptables` command;
 # 2. kernel-tests.sh for iptables-legacy, iptables-nft, ip6tables-legacy,
 #    ip6tables-nft;
-# 3. tests/ext/run-ext-tests.sh for the same four, if it exists.
+# 3. tests/ext/run-ext-tests.sh for the same four, if it exists;
+# 4. stress.sh: every stress scenario for iptables-legacy and iptables-nft,
+#    the FIFO overflow for ip6tables-legacy, the rule churn for
+#    ip6tables-nft (last: it leaves pktgen's CPU 1 thread unbound, after
+#    taking CPU 1 offline).
 # Each part prints its own "N passed, M failed"; the last line is the
 # total in the same format.  Exit status non-zero on any failure.
-# Environment: SUITES (default "readme kernel ext") and KTESTS (letters of
-# kernel-tests.sh, default all) narrow the run.
+# Environment: SUITES (default "readme kernel ext stress") and KTESTS
+# (letters of kernel-tests.sh, default all) narrow the run; STRESS_RUNS
+# ("IPT:SCENARIOS ...", default "iptables-legacy:123456
+# iptables-nft:123456 ip6tables-legacy:4 ip6tables-nft:1") chooses the
+# stress runs, and STRESS_SECS, STRESS_ROUNDS... (stress.sh) their length.
 . /tests/guest/lib.sh
 
 TALLY=/tmp/run-all.tally
 : > $TALLY
-SUITES=${SUITES:-readme kernel ext}
+SUITES=${SUITES:-readme kernel ext stress}
 start=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
 broken=0
 
@@ -80,6 +87,12 @@ for s in $SUITES; do
 		else
 			echo "# tests/ext/run-ext-tests.sh absent: skipped"
 		fi
+		;;
+	stress)
+		for r in ${STRESS_RUNS:-iptables-legacy:123456 iptables-nft:123456 ip6tables-legacy:4 ip6tables-nft:1}; do
+			# shellcheck disable=SC2046
+			run "stress.sh ${r%%:*}" /tests/guest/stress.sh ${r%%:*} $(echo "${r#*:}" | sed 's/./& /g')
+		done
 		;;
 	*) echo "run-all: unknown suite $s"; broken=1 ;;
 	esac
