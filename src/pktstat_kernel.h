@@ -34,7 +34,8 @@ struct pktstat_name {
 	struct pktstat_pcpu __percpu *pcpu;
 
 	/* below: under pktstat_mutex */
-	struct list_head	list;
+	struct list_head	list;	/* the namespace's names */
+	struct list_head	all;	/* every name, for CPU hotplug */
 	unsigned int		refcnt;	/* rules using the name */
 	struct proc_dir_entry	*dir;
 	struct net		*net;
@@ -67,6 +68,7 @@ void pktstat_name_put(struct pktstat_name *n);
 void pktstat_slow_path(struct pktstat_name *n, struct pktstat_pcpu *pc,
 		       unsigned int len);
 size_t pktstat_name_memory(unsigned int samples);
+int pktstat_cpu_prepare(unsigned int cpu);
 
 /* pktstat_proc.c */
 int pktstat_proc_net_init(struct net *net);

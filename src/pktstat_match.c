@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/bottom_half.h>
+#include <linux/cpuhotplug.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -48,6 +49,7 @@ MODULE_PARM_DESC(proc_gid, "group of /proc/net/xt_pktstat/* files (default 0)");
 
 DEFINE_MUTEX(pktstat_mutex);
 static unsigned int pktstat_net_id __read_mostly;
+static enum cpuhp_state pktstat_hp_state;
 
 struct pktstat_net *pktstat_pernet(struct net *net)
 {
@@ -180,21 +182,32 @@ static int __init pktstat_mt_init(void)
 		pktstat_proc_mode = 0400;
 	}
 
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					"netfilter/xt_pktstat:prepare",
+					pktstat_cpu_prepare, NULL);
+	if (ret < 0)
+		return ret;
+	pktstat_hp_state = ret;
 	ret = register_pernet_subsys(&pktstat_net_ops);
 	if (ret)
-		return ret;
+		goto err_hp;
 	ret = xt_register_match(&pktstat_mt_reg);
-	if (ret) {
-		unregister_pernet_subsys(&pktstat_net_ops);
-		return ret;
-	}
+	if (ret)
+		goto err_pernet;
 	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&pktstat_net_ops);
+err_hp:
+	cpuhp_remove_state_nocalls(pktstat_hp_state);
+	return ret;
 }
 
 static void __exit pktstat_mt_exit(void)
 {
 	xt_unregister_match(&pktstat_mt_reg);
 	unregister_pernet_subsys(&pktstat_net_ops);
+	cpuhp_remove_state_nocalls(pktstat_hp_state);
 }
 
 module_init(pktstat_mt_init);

@@ -57,9 +57,11 @@ void pktstat_slow_path(struct pktstat_name *n, struct pktstat_pcpu *pc,
 
 /*
  * Close a window that no later packet closed.  The timer is pinned to the
- * window's CPU, so it never runs concurrently with that CPU's packet path.
- * CPU hotplug moves the timers of a CPU going offline; the callback then
- * hands itself back once the CPU is online again.
+ * window's CPU, so it never runs concurrently with that CPU's packet path,
+ * with one exception: when a CPU dies, the timer code moves its timers to
+ * a live CPU.  They then close the dead CPU's windows from there, which is
+ * safe because nothing else touches them while it is offline, and
+ * pktstat_cpu_prepare() takes them back before the CPU comes online again.
  */
 static void pktstat_timer(struct timer_list *t)
 {
@@ -70,11 +72,6 @@ static void pktstat_timer(struct timer_list *t)
 	spin_lock(&n->lock);
 	if (n->dying)
 		goto out;
-	if (pc->cpu != smp_processor_id() && cpu_online(pc->cpu)) {
-		pc->timer.expires = jiffies + 1;
-		add_timer_on(&pc->timer, pc->cpu);
-		goto out;
-	}
 	now = ktime_get_real_ns();
 	if (pktstat_cpu_expired(&pc->core, n->fifo.period, now))
 		pktstat_cpu_close(&n->fifo, &pc->core);
@@ -82,6 +79,45 @@ static void pktstat_timer(struct timer_list *t)
 		pktstat_arm(pc, n->fifo.period, now);
 out:
 	spin_unlock(&n->lock);
+}
+
+/*
+ * Every name of every namespace, for CPU hotplug; under pktstat_mutex.
+ * The hotplug code calls pktstat_cpu_prepare() with the hotplug lock held,
+ * and nothing takes that lock under pktstat_mutex.
+ */
+static LIST_HEAD(pktstat_all_names);
+
+/*
+ * CPU hotplug, on a control CPU before @cpu comes online (a "prepare"
+ * step): take back the timers that followed a window of @cpu to another
+ * CPU when it died.  Once deleted (waiting for a callback in progress),
+ * nothing but this function touches @cpu's windows until it is online:
+ * close those that ended meanwhile and re-arm the others on @cpu itself,
+ * so that no timer ever runs away from a CPU that is online.
+ */
+int pktstat_cpu_prepare(unsigned int cpu)
+{
+	struct pktstat_name *n;
+	struct pktstat_pcpu *pc;
+	u64 now;
+
+	mutex_lock(&pktstat_mutex);
+	list_for_each_entry(n, &pktstat_all_names, all) {
+		pc = per_cpu_ptr(n->pcpu, cpu);
+		timer_delete_sync(&pc->timer);
+		spin_lock_bh(&n->lock);
+		now = ktime_get_real_ns();
+		if (pktstat_cpu_expired(&pc->core, n->fifo.period, now)) {
+			pktstat_cpu_close(&n->fifo, &pc->core);
+		} else if (pc->core.open) {
+			pc->timer.expires = jiffies + 1;
+			add_timer_on(&pc->timer, cpu);
+		}
+		spin_unlock_bh(&n->lock);
+	}
+	mutex_unlock(&pktstat_mutex);
+	return 0;
 }
 
 /* Memory of one name, for the limit check and the man page's formula. */
@@ -193,6 +229,7 @@ int pktstat_name_get(struct net *net, const struct xt_pktstat_info *info,
 		goto out;
 	}
 	list_add(&n->list, &pn->names);
+	list_add(&n->all, &pktstat_all_names);
 	pn->count++;
 	*out = n;
 out:
@@ -211,6 +248,7 @@ void pktstat_name_put(struct pktstat_name *n)
 		return;
 	}
 	list_del(&n->list);
+	list_del(&n->all);
 	pn->count--;
 	/* waits for reads in progress and releases the open files */
 	pktstat_proc_remove(n);
