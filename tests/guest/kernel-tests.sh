@@ -219,13 +219,21 @@ test_c_full_fifo() {
 	t_eq "$P c: frames_pending" 0 "$(stat_get full frames_pending)"
 	t_eq "$P c: stats frames_read = frames summed" "$SUM_FRAMES" "$(stat_get full frames_read)"
 	check_conservation "$P c" full $N
-	# the FIFO has room again: new traffic is kept
+	# The FIFO has room again: new traffic is kept.  100 packets take a
+	# few windows here; on a slow (debug) kernel they may spread over more
+	# windows than the FIFO holds, and the later ones are dropped again,
+	# counted: so the first window must be kept, and everything accounted.
+	_fd0=$(stat_get full frames_dropped)
 	t_check "$P c: more traffic" pktgen_send $DEV 100 $SIZE $FAM 1
 	sleep 0.5
 	: > "$T/c.data2"
 	data_drain full "$T/c.data2"
 	sum_samples "$T/c.data2" >/dev/null
-	t_eq "$P c: after draining, new windows are kept (frames)" 100 "$SUM_FRAMES"
+	t_diag "after draining: 100 packets, $SUM_SAMPLES samples read, $(( $(stat_get full frames_dropped) - _fd0 )) frames dropped"
+	[ "${SUM_FRAMES:-0}" -gt 0 ] && t_ok "$P c: after draining, new windows are kept ($SUM_FRAMES frames)" ||
+		t_fail "$P c: after draining, new windows are kept" "nothing read"
+	t_eq "$P c: after draining, read + newly dropped + pending = 100" 100 \
+		"$((SUM_FRAMES + $(stat_get full frames_dropped) - _fd0 + $(stat_get full frames_pending)))"
 	test_end full
 }
 
