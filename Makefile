@@ -19,9 +19,13 @@
 #   make check-hostile   malformed rule blobs through IPT_SO_SET_REPLACE,
 #                        IP6T_SO_SET_REPLACE and nft compat (ip, ip6),
 #                        refused by the kernel in QEMU (tests/hostile/run.sh)
+#   make check-debug     every kernel test and the hostile blobs on a debug
+#                        kernel (KASAN, lockdep, kmemleak, debug objects,
+#                        UBSAN; built once from linux-source-6.1 and cached;
+#                        tests/debug/)
 #
-# check, demo, check-packages and check-kernels install their own dependencies
-# (tests/deps.sh, as root).  deb and rpm build from a clean copy of the
+# check, demo, check-packages, check-kernels and check-debug install their own
+# dependencies (tests/deps.sh, as root).  deb and rpm build from a clean copy of the
 # sources (the files git tracks or would add), not from this tree.
 
 ifneq ($(wildcard config.mk),)
@@ -101,6 +105,9 @@ fuzz:
 check-hostile:
 	tests/hostile/run.sh
 
+check-debug:
+	tests/debug/check-debug.sh
+
 clean:
 	$(MAKE) -C src clean KERNEL_DIR=$(KERNEL_DIR)
 	$(MAKE) -C xtables clean
@@ -112,4 +119,4 @@ distclean: clean
 	rm -f config.mk
 
 .PHONY: all module extension tools install check check-tools demo bench deb rpm check-packages clean \
-	distclean check-kernels fuzz check-hostile
+	distclean check-kernels fuzz check-hostile check-debug

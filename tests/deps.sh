@@ -1,6 +1,13 @@
 #!/bin/sh
 # Install what building and testing xt_pktstat needs, from Debian's archive.
 # Idempotent: installs only what is missing, and runs apt-get update only then.
+#
+#   tests/deps.sh            what make check and the other targets need
+#   tests/deps.sh debug      that, plus what building the debug kernel of
+#                            make check-debug needs (tests/debug/build-kernel.sh):
+#                            Debian's linux-source-6.1 tarball, ccache, the
+#                            kernel build's tools
+#   tests/deps.sh --print [debug]   the package list
 set -eu
 
 pkgs="build-essential make gcc pkg-config kmod cpio gzip xz-utils zstd
@@ -9,7 +16,16 @@ pkgs="build-essential make gcc pkg-config kmod cpio gzip xz-utils zstd
 	dkms dh-dkms debhelper fakeroot lintian rpm openssl
 	iproute2 util-linux prometheus"
 
-[ "${1:-}" = "--print" ] && { echo $pkgs; exit 0; }
+debug_pkgs="linux-source-6.1 ccache flex bison bc libelf-dev libssl-dev"
+
+print=0
+[ "${1:-}" = "--print" ] && { print=1; shift; }
+case ${1:-} in
+"") ;;
+debug) pkgs="$pkgs $debug_pkgs" ;;
+*) echo "tests/deps.sh: unknown set ${1}" >&2; exit 2 ;;
+esac
+[ "$print" = 1 ] && { echo $pkgs; exit 0; }
 
 missing=
 for p in $pkgs; do

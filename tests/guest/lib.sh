@@ -133,8 +133,14 @@ dmesg_since() {
 }
 
 # kernel_trouble: print kernel log lines that mean a bug (empty if none).
+# Besides oopses and warnings, the reports of the debug kernel's detectors
+# (make check-debug, tests/debug/): KASAN, UBSAN, lockdep, sleeping in
+# atomic context, debug objects (ODEBUG), list debugging, RCU stalls and
+# kmemleak (its own informational lines at boot are not trouble).
+KERNEL_TROUBLE_RE='BUG:|WARNING:|Oops|general protection|Call Trace|RIP:|list_(add|del) corruption|refcount_t:|KASAN|UBSAN|kmemleak|unreferenced object|stack-protector|soft lockup|hung_task|rcu_sched detected|rcu: INFO|detected stalls|Kernel panic|ODEBUG|possible circular|possible recursive locking|inconsistent lock|suspicious RCU|sleeping function|bad unlock balance|held when returning|DEBUG_LOCKS_WARN_ON'
+KERNEL_TROUBLE_BENIGN='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread (started|ended))'
 kernel_trouble() {
-	dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|RIP:|list_(add|del) corruption|refcount_t:|KASAN|UBSAN|kmemleak|stack-protector|soft lockup|hung_task|rcu_sched detected|Kernel panic' | head -40
+	dmesg | grep -E "$KERNEL_TROUBLE_RE" | grep -vE "$KERNEL_TROUBLE_BENIGN" | head -40
 }
 
 # ---------------------------------------------------------------- network

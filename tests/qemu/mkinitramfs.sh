@@ -187,6 +187,7 @@ for f in $(echo "$mods" | tr ' ' '\n' | sort -u); do
 	*) cp "$f" "$dst" ;;
 	esac
 done
+mkdir -p "$ROOT$MODDIR"	# (no module copied if all are built in)
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ -e "$HOST_MODDIR/$f" ] && cp "$HOST_MODDIR/$f" "$ROOT$MODDIR/"
 done

@@ -22,6 +22,8 @@
 # at warning level or worse only (quiet loglevel=5); the rest is in dmesg.
 #
 # QEMU_ACCEL overrides "-accel tcg,thread=single" (never kvm here: it hangs).
+# QEMU_MEM: guest memory in MiB (default 1024; the KASAN kernel of
+# make check-debug needs more).  QEMU_APPEND: more kernel parameters.
 #
 # Exit status: the guest command's status, read from the
 #   @@GUEST-EXIT <rc>@@
@@ -77,10 +79,10 @@ printf '%s\n' "$CMD" > "$TMP/c/guest-cmd"
 (cd "$TMP/c" && echo guest-cmd | cpio -o -H newc --owner 0:0 --quiet | gzip -1) > "$TMP/cmd.cpio.gz"
 cat "$BASE" "$TMP/cmd.cpio.gz" > "$TMP/initrd"
 
-QEMU_ARGS=(-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$SMP" -m 1024
+QEMU_ARGS=(-accel "${QEMU_ACCEL:-tcg,thread=single}" -cpu max -smp "$SMP" -m "${QEMU_MEM:-1024}"
 	-nodefaults -nographic -monitor none -serial stdio -no-reboot
 	-kernel "${KERNEL_IMAGE:-/boot/vmlinuz-$KVER}" -initrd "$TMP/initrd"
-	-append "console=ttyS0 quiet loglevel=5 panic=-1 mitigations=off rdinit=/init")
+	-append "console=ttyS0 quiet loglevel=5 panic=-1 mitigations=off rdinit=/init${QEMU_APPEND:+ $QEMU_APPEND}")
 [ "$ICOUNT" = 1 ] && QEMU_ARGS+=(-icount shift=0)
 
 mkfifo "$TMP/fifo"

@@ -1,0 +1,249 @@
+#!/bin/bash
+# make check-debug: every kernel test of xt_pktstat on a debug kernel whose
+# detectors turn silent bugs into reports: KASAN (generic, inline, vmalloc),
+# lockdep (PROVE_LOCKING, PROVE_RCU), DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT,
+# kmemleak, debug objects (timers, work, RCU heads, frees), DEBUG_LIST,
+# UBSAN (bounds, shift, bool, enum), per-CPU map checks, hardened usercopy,
+# FORTIFY_SOURCE (tests/debug/debug.config).
+#
+# 1. tests/debug/build-kernel.sh: the kernel, built once from Debian's
+#    linux-source-6.1 and cached outside the clone (~11 min cold).
+# 2. xt_pktstat.ko against that tree with -Werror, in a copy of src/
+#    (build/debug/src/); it must carry KASAN and UBSAN instrumentation.
+#    The iptables extension as usual.
+# 3. One boot (QEMU TCG, 2 vCPUs, $DEBUG_QEMU_MEM MiB) running
+#    tests/guest/run-all.sh (suites $DEBUG_SUITES) under
+#    tests/guest/debug-wrap.sh: kmemleak scans before and after, every
+#    detector report in the kernel log fails the run and is printed.
+# 4. A second boot running the hostile rule blobs (tests/hostile/guest.sh
+#    and hostile.c, built as tests/hostile/run.sh builds them) under the
+#    same wrapper: refused rules are the error paths where leaks hide.
+# 5. Each boot's console is also scanned here for kernel lines matching
+#    the detectors (in case the guest died before it could report).
+# Ends with "N passed, M failed"; status non-zero on any failure.
+#
+# Environment:
+#   DEBUG_SUITES         run-all.sh suites (default "readme kernel ext", plus
+#                        "stress" when tests/guest/stress.sh exists)
+#   DEBUG_KTESTS         kernel-tests.sh letters (default: all)
+#   DEBUG_E_ITER, DEBUG_F_SECS, DEBUG_K_PINGS
+#                        kernel-tests.sh's E_ITER, F_SECS, K_PINGS in the
+#                        guest (default: the suite's own defaults)
+#   DEBUG_HOSTILE        0 skips step 4 (default 1)
+#   DEBUG_QEMU_MEM       guest memory, MiB (default 2048: KASAN's shadow)
+#   DEBUG_GUEST_TIMEOUT  seconds for the tests boot (default 2400)
+#   DEBUG_HOSTILE_TIMEOUT  seconds for the hostile boot (default 900)
+#   DEBUG_BUILD_TIMEOUT  seconds for the kernel build (default 3600)
+#   DEBUG_KERNEL_CACHE   the kernel cache (see build-kernel.sh)
+#   QEMU_ACCEL           as for run-guest.sh
+# Logs: build/debug/ (kernel-build.log, module.log, guest.log, hostile.log).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOP=$(pwd)
+OUT=$TOP/build/debug
+mkdir -p "$OUT"
+
+ALL_IPTS="iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft"
+if [ -z "${DEBUG_SUITES:-}" ]; then
+	DEBUG_SUITES="readme kernel ext"
+	[ -e tests/guest/stress.sh ] && DEBUG_SUITES="$DEBUG_SUITES stress"
+fi
+if [ "${DEBUG_FULL:-0}" = 1 ]; then
+	# everything run-all.sh runs, at the suites' own lengths
+	DEBUG_IPTS=${DEBUG_IPTS:-$ALL_IPTS}
+	DEBUG_EXT_IPTS=${DEBUG_EXT_IPTS:-$ALL_IPTS}
+	DEBUG_STRESS_RUNS=${DEBUG_STRESS_RUNS:-$(sed -n 's/.*STRESS_RUNS:-\([^}]*\)}.*/\1/p' tests/guest/run-all.sh | head -n 1)}
+else
+	# both back ends and both families, every test and scenario, shorter
+	DEBUG_IPTS=${DEBUG_IPTS:-iptables-legacy ip6tables-nft}
+	DEBUG_EXT_IPTS=${DEBUG_EXT_IPTS:-iptables-nft}
+	DEBUG_STRESS_RUNS=${DEBUG_STRESS_RUNS:-iptables-legacy:123456 ip6tables-nft:1}
+	: "${DEBUG_E_ITER:=3}" "${DEBUG_F_SECS:=2}" "${DEBUG_K_PINGS:=50}"
+	: "${DEBUG_STRESS_SECS:=2}" "${DEBUG_STRESS_ITER:=1}" "${DEBUG_STRESS_ROUNDS:=2}"
+fi
+QEMU_MEM=${DEBUG_QEMU_MEM:-2048}
+# Multi-threaded TCG: the two vCPUs on two host threads (pktgen keeps its
+# rate while user processes run; the debug kernel needs every cycle).
+export QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=multi}
+GUEST_TIMEOUT=${DEBUG_GUEST_TIMEOUT:-2400}
+BUILD_TIMEOUT=${DEBUG_BUILD_TIMEOUT:-3600}
+# The detector pattern of the guest's kernel_trouble (tests/guest/lib.sh).
+TROUBLE_RE=$(sed -n "s/^KERNEL_TROUBLE_RE='\(.*\)'\$/\1/p" tests/guest/lib.sh)
+TROUBLE_BENIGN=$(sed -n "s/^KERNEL_TROUBLE_BENIGN='\(.*\)'\$/\1/p" tests/guest/lib.sh)
+
+n=0 passed=0 failed=0
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+finish() {
+	echo "# check-debug: $(timings)"
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit $?
+}
+now() { date +%s; }
+T_START=$(now)
+TIMES=
+timings() { echo "${TIMES# }, total $(( $(now) - T_START )) s"; }
+took() { TIMES="$TIMES $1 $(( $(now) - $2 )) s,"; }
+
+# ---- 1. the kernel ------------------------------------------------------
+t=$(now)
+echo "# check-debug: the debug kernel (tests/debug/build-kernel.sh; cache ${DEBUG_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xt-pktstat/debug-kernel})"
+if env=$(timeout "$BUILD_TIMEOUT" tests/debug/build-kernel.sh 2>"$OUT/kernel-build.log") && [ -f "$env" ]; then
+	# shellcheck disable=SC1090
+	. "$env"
+	sed 's/^/# /' "$OUT/kernel-build.log"
+	ok "debug kernel $KVER (key $KEY, linux-source-6.1 $SRCVER)"
+	took "kernel" "$t"
+else
+	tail -n 30 "$OUT/kernel-build.log" | sed 's/^/#   /'
+	notok "debug kernel built (log $OUT/kernel-build.log)"
+	finish
+fi
+
+# ---- 2. the module and the extension ------------------------------------
+t=$(now)
+M=$OUT/src
+rm -rf "$M"
+mkdir -p "$M/probes"
+cp src/Kbuild src/Makefile src/probe.sh src/*.c src/*.h "$M/"
+cp src/probes/*.c "$M/probes/"
+rm -f "$M/pktstat_probed.h" "$M/"*.mod.c
+if ! timeout 900 make -C "$M" werror KERNEL_DIR="$KDIR" >"$OUT/module.log" 2>&1; then
+	grep -E 'error|warning' "$OUT/module.log" | head -n 30 | sed 's/^/#   /'
+	tail -n 5 "$OUT/module.log" | sed 's/^/#   /'
+	notok "xt_pktstat.ko built against $KVER with -Werror (log $OUT/module.log)"
+	finish
+elif grep -q 'warning:' "$OUT/module.log"; then
+	grep 'warning:' "$OUT/module.log" | head -n 30 | sed 's/^/#   /'
+	notok "xt_pktstat.ko built against $KVER without warnings"
+	finish
+fi
+ok "xt_pktstat.ko built against $KVER with -Werror, no warnings"
+MODULE=$M/xt_pktstat.ko
+vm=$(modinfo -F vermagic "$MODULE" | cut -d' ' -f1)
+syms=$(nm "$MODULE" 2>/dev/null)
+asan=$(grep -c ' U __asan_' <<<"$syms")
+ubsan=$(grep -c ' U __ubsan_handle' <<<"$syms")
+if [ "$vm" = "$KVER" ] && [ "$asan" -gt 0 ] && [ "$ubsan" -gt 0 ]; then
+	ok "the module is for $KVER and instrumented (KASAN: $asan __asan_ symbols, UBSAN: $ubsan __ubsan_handle symbols)"
+else
+	notok "the module is for $KVER (vermagic $vm) and instrumented (KASAN: $asan __asan_ symbols, UBSAN: $ubsan __ubsan_handle symbols)"
+fi
+EXTLIB=$OUT/libxt_pktstat.so
+if make -s -C xtables LIB="$EXTLIB" >"$OUT/extension.log" 2>&1; then
+	ok "iptables extension built"
+else
+	sed 's/^/#   /' "$OUT/extension.log"
+	notok "iptables extension built"
+	finish
+fi
+took "module and extension" "$t"
+
+# scan_console LOG DESC: kernel lines (with their "[ seconds]" prefix) of a
+# boot's console that match the detectors.
+scan_console() {
+	local hits
+	hits=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$1" | grep -E "$TROUBLE_RE" | grep -vE "$TROUBLE_BENIGN" | head -n 40)
+	if [ -z "$hits" ]; then
+		ok "$2: console free of kernel detector lines"
+	else
+		notok "$2: kernel detector lines on the console:"
+		sed 's/^/#   /' <<<"$hits"
+	fi
+}
+
+# boot DESC LOG TIMEOUT CMD: run CMD in the debug kernel under
+# debug-wrap.sh; take its "N passed, M failed" into the total.
+boot() {
+	local desc=$1 log=$2 tmo=$3 cmd=$4 rc line p f t
+	t=$(now)
+	KVER=$KVER KERNEL_IMAGE=$KERNEL_IMAGE MODULES_ROOT=$MODULES_ROOT \
+		MODULE=$MODULE EXTLIB=$EXTLIB WORKDIR=$OUT/qemu QEMU_MEM=$QEMU_MEM \
+		GUEST_LOG=$log \
+		tests/qemu/run-guest.sh --smp 2 --timeout "$tmo" "$cmd" >/dev/null 2>"$log.err"
+	rc=$?
+	took "$desc" "$t"
+	[ -s "$log.err" ] && grep -vE '^mkinitramfs: (note|built)|is up to date' "$log.err" | sed 's/^/# run-guest: /'
+	touch "$log"
+	# from the guest: failures with their details, the parts and their
+	# times, the wrapper's lines (whole console in $log)
+	grep -E '^(not ok|#   |#### |# debug-wrap|ok - debug|# run-all)' "$log" | cut -c1-400 |
+		sed 's/^/#  | /'
+	# the wrapper's total, the line after its own "the commands:" line
+	line=$(sed -n '/^# debug-wrap: the commands: /{n;p;}' "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+	boot_s=$(sed -n 's/^# debug-wrap: kernel .*booted in \([0-9]*\) s$/\1/p' "$log" | head -n 1)
+	if [ -n "$line" ]; then
+		p=${line%% passed*}
+		f=${line#*passed, }; f=${f%% failed*}
+		passed=$((passed + p))
+		failed=$((failed + f))
+		n=$((n + p + f))
+		echo "# $desc: $line (guest status $rc; boot ${boot_s:-?} s; log $log)"
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			notok "$desc: guest status $rc with no failed test"
+		fi
+	else
+		case $rc in
+		124) notok "$desc: timeout after $tmo s (log $log)" ;;
+		125) notok "$desc: the guest died (log $log)"; tail -n 40 "$log" | sed 's/^/#   /' ;;
+		*) notok "$desc: no summary (status $rc, log $log)"; tail -n 20 "$log" | sed 's/^/#   /' ;;
+		esac
+	fi
+	scan_console "$log" "$desc"
+}
+
+# ---- 3. the tests, then the hostile blobs, in one boot ----------------------
+# The guest's command lines, one per part (debug-wrap.sh runs them in turn,
+# with a clean slate between): what run-all.sh runs, suite by suite and
+# back end by back end, with the back ends and lengths chosen above.
+genv=
+for v in E_ITER F_SECS K_PINGS STRESS_SECS STRESS_ITER STRESS_ROUNDS STRESS_CLOCK_CYCLES; do
+	eval "val=\${DEBUG_$v:-}"
+	[ -n "$val" ] && genv="$genv $v=$val"
+done
+cmds=
+what=
+for s in $DEBUG_SUITES; do
+	case $s in
+	readme) cmds="$cmds '/tests/guest/kernel-tests.sh iptables'"; what="$what readme" ;;
+	kernel)
+		for ipt in $DEBUG_IPTS; do
+			cmds="$cmds '/tests/guest/kernel-tests.sh $ipt ${DEBUG_KTESTS:-}'"
+		done
+		what="$what kernel(${DEBUG_IPTS// /,}${DEBUG_KTESTS:+: $DEBUG_KTESTS})" ;;
+	ext)
+		for ipt in $DEBUG_EXT_IPTS; do
+			cmds="$cmds '/usr/sbin/modprobe xt_pktstat && sh /tests/ext/run-ext-tests.sh $ipt'"
+		done
+		what="$what ext(${DEBUG_EXT_IPTS// /,})" ;;
+	stress)
+		for r in $DEBUG_STRESS_RUNS; do
+			cmds="$cmds '/tests/guest/stress.sh ${r%%:*} $(echo "${r#*:}" | sed 's/./& /g')'"
+		done
+		what="$what stress(${DEBUG_STRESS_RUNS// /,})" ;;
+	*) notok "unknown suite $s in DEBUG_SUITES" ;;
+	esac
+done
+prep=
+if [ "${DEBUG_HOSTILE:-1}" != 0 ]; then
+	# built exactly as tests/hostile/run.sh builds it, and sent the same
+	# way: in the command line, base64 of gzip
+	if ${CC:-gcc} -O2 -Wall -Wextra -Werror -Isrc -s -o "$OUT/hostile" \
+		tests/hostile/hostile.c >"$OUT/hostile-cc.log" 2>&1; then
+		ok "tests/hostile/hostile.c built"
+		bin64=$(gzip -9c "$OUT/hostile" | base64 -w0)
+		sh64=$(base64 -w0 tests/hostile/guest.sh)
+		prep="mkdir -p /tmp/hostile && cd /tmp/hostile && echo $bin64 | base64 -d | gunzip > hostile && chmod 755 hostile && echo $sh64 | base64 -d > guest.sh && cd / && "
+		cmds="$cmds 'cd /tmp/hostile && sh ./guest.sh'"
+		what="$what hostile"
+	else
+		sed 's/^/#   /' "$OUT/hostile-cc.log"
+		notok "tests/hostile/hostile.c built"
+	fi
+fi
+echo "# check-debug: booting $KVER (QEMU $QEMU_ACCEL, 2 vCPUs, $QEMU_MEM MiB):$what${genv:+;$genv}"
+boot "debug kernel:$what" "$OUT/guest.log" "$GUEST_TIMEOUT" \
+	"$prep${genv# } /tests/guest/debug-wrap.sh$cmds"
+
+finish
