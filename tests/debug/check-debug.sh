@@ -1,42 +1,68 @@
 #!/bin/bash
-# make check-debug: every kernel test of xt_pktstat on a debug kernel whose
+# make check-debug: the kernel tests of xt_pktstat on a debug kernel whose
 # detectors turn silent bugs into reports: KASAN (generic, inline, vmalloc),
 # lockdep (PROVE_LOCKING, PROVE_RCU), DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT,
 # kmemleak, debug objects (timers, work, RCU heads, frees), DEBUG_LIST,
 # UBSAN (bounds, shift, bool, enum), per-CPU map checks, hardened usercopy,
-# FORTIFY_SOURCE (tests/debug/debug.config).
+# FORTIFY_SOURCE (tests/debug/debug.config).  Any report fails the run.
 #
 # 1. tests/debug/build-kernel.sh: the kernel, built once from Debian's
-#    linux-source-6.1 and cached outside the clone (~11 min cold).
+#    linux-source-6.1 and cached outside the clone (~18-21 min cold on 2
+#    cores; then under a second).
 # 2. xt_pktstat.ko against that tree with -Werror, in a copy of src/
 #    (build/debug/src/); it must carry KASAN and UBSAN instrumentation.
 #    The iptables extension as usual.
-# 3. One boot (QEMU TCG, 2 vCPUs, $DEBUG_QEMU_MEM MiB) running
-#    tests/guest/run-all.sh (suites $DEBUG_SUITES) under
-#    tests/guest/debug-wrap.sh: kmemleak scans before and after, every
-#    detector report in the kernel log fails the run and is printed.
-# 4. A second boot running the hostile rule blobs (tests/hostile/guest.sh
-#    and hostile.c, built as tests/hostile/run.sh builds them) under the
-#    same wrapper: refused rules are the error paths where leaks hide.
-# 5. Each boot's console is also scanned here for kernel lines matching
-#    the detectors (in case the guest died before it could report).
+# 3. One boot (QEMU TCG, multi-threaded, 2 vCPUs, $DEBUG_QEMU_MEM MiB)
+#    running, under tests/guest/debug-wrap.sh (kmemleak scans before and
+#    after, the kernel log read from /dev/kmsg, a clean slate between
+#    parts), what run-all.sh runs, part by part:
+#      readme   kernel-tests.sh iptables (the README workflow)
+#      kernel   kernel-tests.sh IPT, every test, for each IPT of DEBUG_IPTS
+#      ext      run-ext-tests.sh IPT for each IPT of DEBUG_EXT_IPTS
+#      stress   stress.sh IPT SCENARIOS for each IPT:SCENARIOS of
+#               DEBUG_STRESS_RUNS
+#    then the hostile rule blobs (tests/hostile/guest.sh and hostile.c,
+#    built as tests/hostile/run.sh builds them): refused rules are the
+#    error paths where leaks hide.
+#    The console is also scanned here for kernel lines matching the
+#    detectors (in case the guest died before it could report).
+# 4. The detectors' self-test: a second, short boot with the module built
+#    from tests/debug/mutant-detectors.patch (a read past an object, a
+#    leak, a sleep in the packet path): the wrapper must fail that run and
+#    the console must hold the KASAN, atomic-sleep and kmemleak reports.
 # Ends with "N passed, M failed"; status non-zero on any failure.
 #
+# The debug kernel runs 8 to 15 times slower than Debian's under TCG: all
+# of run-all.sh (four back ends for every suite) takes about 100 minutes
+# there.  By default every test and every stress scenario runs once, on
+# both back ends and both families, with shorter loops: about 25 minutes
+# (DEBUG_FULL=1 for everything at the suites' own lengths).
+#
 # Environment:
-#   DEBUG_SUITES         run-all.sh suites (default "readme kernel ext", plus
-#                        "stress" when tests/guest/stress.sh exists)
+#   DEBUG_SUITES         parts (default "readme kernel ext", plus "stress"
+#                        when tests/guest/stress.sh exists)
+#   DEBUG_IPTS           back ends of kernel (default "iptables-legacy
+#                        ip6tables-nft"; DEBUG_FULL=1: all four)
 #   DEBUG_KTESTS         kernel-tests.sh letters (default: all)
-#   DEBUG_E_ITER, DEBUG_F_SECS, DEBUG_K_PINGS
-#                        kernel-tests.sh's E_ITER, F_SECS, K_PINGS in the
-#                        guest (default: the suite's own defaults)
-#   DEBUG_HOSTILE        0 skips step 4 (default 1)
+#   DEBUG_EXT_IPTS       back ends of ext (default iptables-nft; full: all four)
+#   DEBUG_STRESS_RUNS    stress runs (default "iptables-legacy:123456
+#                        ip6tables-nft:1"; full: run-all.sh's STRESS_RUNS)
+#   DEBUG_E_ITER (3), DEBUG_F_SECS (2), DEBUG_K_PINGS (50)
+#                        kernel-tests.sh's E_ITER, F_SECS, K_PINGS
+#   DEBUG_STRESS_SECS (2), DEBUG_STRESS_ITER (1), DEBUG_STRESS_ROUNDS (2),
+#   DEBUG_STRESS_CLOCK_CYCLES
+#                        stress.sh's STRESS_SECS, ... (with DEBUG_FULL=1
+#                        all of these default to the suites' own values)
+#   DEBUG_FULL=1         everything, at full length
+#   DEBUG_HOSTILE=0      no hostile blobs
+#   DEBUG_SELFTEST=0     no detectors' self-test (step 4)
 #   DEBUG_QEMU_MEM       guest memory, MiB (default 2048: KASAN's shadow)
-#   DEBUG_GUEST_TIMEOUT  seconds for the tests boot (default 2400)
-#   DEBUG_HOSTILE_TIMEOUT  seconds for the hostile boot (default 900)
+#   DEBUG_GUEST_TIMEOUT  seconds for the boot and its tests (default 2700;
+#                        DEBUG_FULL=1: 9000)
 #   DEBUG_BUILD_TIMEOUT  seconds for the kernel build (default 3600)
 #   DEBUG_KERNEL_CACHE   the kernel cache (see build-kernel.sh)
-#   QEMU_ACCEL           as for run-guest.sh
-# Logs: build/debug/ (kernel-build.log, module.log, guest.log, hostile.log).
+#   QEMU_ACCEL           as for run-guest.sh (default tcg,thread=multi)
+# Logs: build/debug/ (kernel-build.log, module.log, guest.log: the console).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
@@ -65,7 +91,11 @@ QEMU_MEM=${DEBUG_QEMU_MEM:-2048}
 # Multi-threaded TCG: the two vCPUs on two host threads (pktgen keeps its
 # rate while user processes run; the debug kernel needs every cycle).
 export QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=multi}
-GUEST_TIMEOUT=${DEBUG_GUEST_TIMEOUT:-2400}
+if [ "${DEBUG_FULL:-0}" = 1 ]; then
+	GUEST_TIMEOUT=${DEBUG_GUEST_TIMEOUT:-9000}
+else
+	GUEST_TIMEOUT=${DEBUG_GUEST_TIMEOUT:-2700}
+fi
 BUILD_TIMEOUT=${DEBUG_BUILD_TIMEOUT:-3600}
 # The detector pattern of the guest's kernel_trouble (tests/guest/lib.sh).
 TROUBLE_RE=$(sed -n "s/^KERNEL_TROUBLE_RE='\(.*\)'\$/\1/p" tests/guest/lib.sh)
@@ -83,8 +113,8 @@ finish() {
 now() { date +%s; }
 T_START=$(now)
 TIMES=
-timings() { echo "${TIMES# }, total $(( $(now) - T_START )) s"; }
-took() { TIMES="$TIMES $1 $(( $(now) - $2 )) s,"; }
+timings() { echo "${TIMES}total $(( $(now) - T_START )) s"; }
+took() { TIMES="$TIMES$1 $(( $(now) - $2 )) s, "; }
 
 # ---- 1. the kernel ------------------------------------------------------
 t=$(now)
@@ -138,6 +168,24 @@ else
 	notok "iptables extension built"
 	finish
 fi
+# The detectors' self-test module: the same source with
+# tests/debug/mutant-detectors.patch, three bugs that each detector must
+# report (step 4).
+MUTANT=
+if [ "${DEBUG_SELFTEST:-1}" != 0 ]; then
+	MM=$OUT/mutant-src
+	rm -rf "$MM"
+	cp -r "$M" "$MM"
+	rm -f "$MM"/*.o "$MM"/*.ko "$MM"/.*.cmd
+	if patch -s -d "$MM" -p2 <tests/debug/mutant-detectors.patch >"$OUT/mutant.log" 2>&1 &&
+		timeout 900 make -C "$MM" KERNEL_DIR="$KDIR" >>"$OUT/mutant.log" 2>&1; then
+		MUTANT=$MM/xt_pktstat.ko
+		ok "self-test module built (tests/debug/mutant-detectors.patch)"
+	else
+		tail -n 20 "$OUT/mutant.log" | sed 's/^/#   /'
+		notok "self-test module built (tests/debug/mutant-detectors.patch, log $OUT/mutant.log)"
+	fi
+fi
 took "module and extension" "$t"
 
 # scan_console LOG DESC: kernel lines (with their "[ seconds]" prefix) of a
@@ -163,7 +211,7 @@ boot() {
 		GUEST_LOG=$log \
 		tests/qemu/run-guest.sh --smp 2 --timeout "$tmo" "$cmd" >/dev/null 2>"$log.err"
 	rc=$?
-	took "$desc" "$t"
+	took "guest (boot, tests, scans)" "$t"
 	[ -s "$log.err" ] && grep -vE '^mkinitramfs: (note|built)|is up to date' "$log.err" | sed 's/^/# run-guest: /'
 	touch "$log"
 	# from the guest: failures with their details, the parts and their
@@ -245,5 +293,41 @@ fi
 echo "# check-debug: booting $KVER (QEMU $QEMU_ACCEL, 2 vCPUs, $QEMU_MEM MiB):$what${genv:+;$genv}"
 boot "debug kernel:$what" "$OUT/guest.log" "$GUEST_TIMEOUT" \
 	"$prep${genv# } /tests/guest/debug-wrap.sh$cmds"
+
+# ---- 4. the detectors' self-test ------------------------------------------
+# A clean run proves nothing if a detector is off or its report is missed.
+# The mutant module reads past a kmalloc'ed object (KASAN), leaks one
+# (kmemleak) and calls might_sleep() in the packet path (atomic sleep):
+# one kernel test under the same wrapper must fail, with each report.
+if [ -n "$MUTANT" ]; then
+	t=$(now)
+	log=$OUT/selftest.log
+	KVER=$KVER KERNEL_IMAGE=$KERNEL_IMAGE MODULES_ROOT=$MODULES_ROOT \
+		MODULE=$MUTANT EXTLIB=$EXTLIB WORKDIR=$OUT/qemu-selftest \
+		QEMU_MEM=$QEMU_MEM GUEST_LOG=$log \
+		tests/qemu/run-guest.sh --smp 2 --timeout 900 \
+		"/tests/guest/debug-wrap.sh '/tests/guest/kernel-tests.sh iptables-legacy b'" \
+		>/dev/null 2>"$log.err"
+	rc=$?
+	took "self-test" "$t"
+	touch "$log"
+	line=$(sed -n '/^# debug-wrap: the commands: /{n;p;}' "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+	f=${line#*passed, }; f=${f%% failed*}
+	if [ -n "$line" ] && [ "$f" != 0 ] && [ "$rc" != 0 ]; then
+		ok "self-test: the wrapper fails a run with the mutant module ($line, status $rc)"
+	else
+		notok "self-test: the wrapper fails a run with the mutant module (summary '${line:-none}', status $rc, log $log)"
+		tail -n 20 "$log" | sed 's/^/#   /'
+	fi
+	for d in "KASAN:BUG: KASAN: slab-out-of-bounds in pktstat_mt_check" \
+		"DEBUG_ATOMIC_SLEEP:BUG: sleeping function called from invalid context" \
+		"kmemleak:unreferenced object"; do
+		if grep -q "${d#*:}" "$log"; then
+			ok "self-test: $(printf '%s' "${d%%:*}") reported the planted bug: $(grep -m1 -o "${d#*:}.*" "$log" | cut -c1-120)"
+		else
+			notok "self-test: ${d%%:*} reported the planted bug ('${d#*:}' not in $log)"
+		fi
+	done
+fi
 
 finish
