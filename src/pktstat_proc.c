@@ -20,8 +20,7 @@
 #include "pktstat_kernel.h"
 
 #define PKTSTAT_BATCH		32
-#define PKTSTAT_LINE_MAX	64	/* three u64, two spaces, newline */
-#define PKTSTAT_LINE_MIN	6	/* "0 1 1\n": sizes a batch */
+#define PKTSTAT_LINE_MAX	64	/* three u64, two spaces, newline, NUL */
 
 static const char pktstat_header[] = "# timestamp frames bytes\n";
 
@@ -99,10 +98,19 @@ static ssize_t pktstat_data_read(struct file *file, char __user *buf,
 		size_t k;
 
 		if (r->first == r->count) {
-			size_t want = (size - copied) / PKTSTAT_LINE_MIN + 1;
+			/*
+			 * Claim only the lines that surely fit (and at least
+			 * one, which may end half returned and is kept).  A
+			 * claimed sample given back at the end of the call
+			 * could go to another reader that meanwhile read
+			 * newer ones, and that reader's stream would step
+			 * back in time (seen under a slow debug kernel with
+			 * a 7-byte reader beside a big one).
+			 */
+			size_t want = (size - copied) / (PKTSTAT_LINE_MAX - 1);
 
-			reader_settle(r, false, min_t(size_t, want,
-						      PKTSTAT_BATCH));
+			reader_settle(r, false, clamp_t(size_t, want, 1,
+							PKTSTAT_BATCH));
 			if (!r->count)
 				break;
 		}

@@ -7,7 +7,7 @@
 # FORTIFY_SOURCE (tests/debug/debug.config).  Any report fails the run.
 #
 # 1. tests/debug/build-kernel.sh: the kernel, built once from Debian's
-#    linux-source-6.1 and cached outside the clone (~18-21 min cold on 2
+#    linux-source-6.1 and cached outside the clone (~18 min cold on 2
 #    cores; then under a second).
 # 2. xt_pktstat.ko against that tree with -Werror, in a copy of src/
 #    (build/debug/src/); it must carry KASAN and UBSAN instrumentation.
@@ -33,10 +33,11 @@
 # Ends with "N passed, M failed"; status non-zero on any failure.
 #
 # The debug kernel runs 8 to 15 times slower than Debian's under TCG: all
-# of run-all.sh (four back ends for every suite) takes about 100 minutes
+# of run-all.sh (four back ends for every suite) takes 80 to 100 minutes
 # there.  By default every test and every stress scenario runs once, on
-# both back ends and both families, with shorter loops: about 25 minutes
-# (DEBUG_FULL=1 for everything at the suites' own lengths).
+# both back ends and both families, with shorter loops: about 31 minutes
+# with the kernel cached, the self-test included (DEBUG_FULL=1 for
+# everything at the suites' own lengths).
 #
 # Environment:
 #   DEBUG_SUITES         parts (default "readme kernel ext", plus "stress"
