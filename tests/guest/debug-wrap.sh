@@ -114,12 +114,7 @@ grep -q 'KernelAddressSanitizer initialized' $W/boot.log || echo "# debug-wrap: 
 # xt_pktstat unloaded (so that what its exit path forgets to free is
 # unreferenced, and the next command starts as on a fresh boot).
 clean_slate() {
-	for _ipt in iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft; do
-		for _t in filter mangle raw security; do
-			$_ipt -t $_t -F 2>/dev/null
-			$_ipt -t $_t -X 2>/dev/null
-		done
-	done
+	flush_all
 	if grep -q '^xt_pktstat ' /proc/modules; then
 		if unload_pktstat 2>$W/rmmod.err; then
 			echo "# debug-wrap: xt_pktstat unloaded"

@@ -110,6 +110,17 @@ load_pktstat() {
 	modprobe xt_pktstat "$@"
 }
 
+# flush_all: every chain of every table of both back ends and both
+# families flushed and deleted (what earlier tests may have left).
+flush_all() {
+	for _c in iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft; do
+		for _t in filter mangle raw security; do
+			$_c -t $_t -F 2>/dev/null
+			$_c -t $_t -X 2>/dev/null
+		done
+	done
+}
+
 # unload_pktstat: rmmod, retrying for up to ~3 s (nf_tables frees deleted
 # rules, and so drops its module references, from a work queue).
 unload_pktstat() {

@@ -108,16 +108,6 @@ flush_rules() {
 	done
 }
 
-# flush_all: every chain of every table of both back ends, both families
-# (2 and 3 need the module unused; earlier suites may have left rules).
-flush_all() {
-	for _c in iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft; do
-		for _t in filter mangle raw security; do
-			$_c -t $_t -F 2>/dev/null
-			$_c -t $_t -X 2>/dev/null
-		done
-	done
-}
 
 # wait_for TENTHS CMD...: poll CMD every 0.1 s until it succeeds.
 wait_for() {
