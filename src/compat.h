@@ -7,14 +7,11 @@
 #ifndef _PKTSTAT_COMPAT_H
 #define _PKTSTAT_COMPAT_H
 
+#include <linux/local_lock.h>
 #include <linux/proc_fs.h>
 #include <linux/timer.h>
 
 #include "pktstat_probed.h"
-
-#ifndef HAVE_PROC_OPS
-#error "xt_pktstat needs struct proc_ops (Linux 5.6 or newer)"
-#endif
 
 #ifndef HAVE_PDE_DATA_LOWER
 #define pde_data(inode) PDE_DATA(inode)
@@ -35,6 +32,16 @@
  */
 #ifndef HAVE_NO_LLSEEK
 #define no_llseek NULL
+#endif
+
+/*
+ * local_lock_nested_bh(): before 6.11, PREEMPT_RT kernels serialised the
+ * bottom-half sections of one CPU with a per-CPU lock, and non-RT kernels
+ * never interleave them, so there is nothing to take.
+ */
+#ifndef HAVE_LOCAL_LOCK_NESTED_BH
+#define local_lock_nested_bh(lock)	do { } while (0)
+#define local_unlock_nested_bh(lock)	do { } while (0)
 #endif
 
 #endif /* _PKTSTAT_COMPAT_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pktstat core: windows, per-CPU partials and the FIFO.  See pktstat_core.h
- * for the model.  No kernel interface is used here on purpose: this file is
- * also compiled into the userspace unit tests, fuzzers and benchmarks.
+ * pktstat core: windows, per-CPU partials, the FIFO and the histogram.
+ * See pktstat_core.h for the model.  No kernel interface is used here on
+ * purpose: this file is also compiled into the userspace unit tests,
+ * fuzzers and benchmarks.
  */
 #include "pktstat_core.h"
 
@@ -27,14 +28,65 @@ static void count_sub(struct pktstat_count *c, uint64_t samples,
 	c->bytes -= bytes;
 }
 
-void pktstat_fifo_init(struct pktstat_fifo *f, struct pktstat_entry *ring,
-		       uint32_t capacity, uint64_t period)
+/* A window is finished: count it in the histogram, once. */
+static void hist_add(struct pktstat_hist *h, uint64_t frames, uint64_t bytes)
 {
+	h->windows++;
+	h->frames_sum += frames;
+	h->bytes_sum += bytes;
+	h->bytes[pktstat_hist_bucket(bytes)]++;
+	h->frames[pktstat_hist_bucket(frames)]++;
+}
+
+void pktstat_fifo_init(struct pktstat_fifo *f, struct pktstat_entry *ring,
+		       uint32_t capacity, uint64_t period,
+		       struct pktstat_drop_slot *slots, uint32_t n_slots)
+{
+	uint32_t i;
+
 	*f = (struct pktstat_fifo){
 		.period = period,
 		.capacity = capacity,
 		.ring = ring,
+		.drop_slots = slots,
+		.n_drop_slots = n_slots,
 	};
+	for (i = 0; i < n_slots; i++)
+		slots[i] = (struct pktstat_drop_slot){ .next_free = i + 1 };
+}
+
+/* A free drop slot for the window starting at @start, or n_drop_slots. */
+static uint32_t drop_slot_get(struct pktstat_fifo *f, uint64_t start)
+{
+	uint32_t i = f->drop_free;
+	struct pktstat_drop_slot *s;
+
+	if (i >= f->n_drop_slots)
+		return f->n_drop_slots;
+	s = &f->drop_slots[i];
+	f->drop_free = s->next_free;
+	*s = (struct pktstat_drop_slot){ .start = start, .holders = 1 };
+	return i;
+}
+
+/* A CPU's partial of a dropped window: lost traffic, but the window's
+ * size still reaches the histogram once its last CPU is done. */
+static void drop_slot_close(struct pktstat_fifo *f, const struct pktstat_cpu *c)
+{
+	uint32_t i = (uint32_t)(c->entry & ~PKTSTAT_DROP_BIT);
+	struct pktstat_drop_slot *s;
+
+	count_add(&f->dropped, 0, c->frames, c->bytes);
+	if (i >= f->n_drop_slots)	/* no slot was free: not summed */
+		return;
+	s = &f->drop_slots[i];
+	s->frames += c->frames;
+	s->bytes += c->bytes;
+	if (--s->holders)
+		return;
+	hist_add(&f->hist, s->frames, s->bytes);
+	s->next_free = f->drop_free;
+	f->drop_free = i;
 }
 
 void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c)
@@ -43,16 +95,16 @@ void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c)
 
 	if (!c->open)
 		return;
-	if (c->entry == PKTSTAT_NO_ENTRY) {
-		/* the window was refused by a full FIFO: its samples count
-		 * in dropped.samples already, only the traffic is added */
-		count_add(&f->dropped, 0, c->frames, c->bytes);
+	if (c->entry & PKTSTAT_DROP_BIT) {
+		/* its sample counts in dropped.samples already */
+		drop_slot_close(f, c);
 	} else {
 		e = entry_at(f, c->entry);
 		e->frames += c->frames;
 		e->bytes += c->bytes;
-		e->holders--;
 		count_add(&f->queued, 0, c->frames, c->bytes);
+		if (!--e->holders)
+			hist_add(&f->hist, e->frames, e->bytes);
 	}
 	c->open = false;
 	c->frames = 0;
@@ -60,12 +112,26 @@ void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c)
 	c->entry = PKTSTAT_NO_ENTRY;
 }
 
+/* The full FIFO refuses the window starting at @start. */
+static uint64_t refuse(struct pktstat_fifo *f, uint64_t start)
+{
+	uint32_t slot = drop_slot_get(f, start);
+
+	f->last_drop = start;
+	f->have_drop = true;
+	f->drop_cur = slot;
+	f->dropped.samples++;
+	return PKTSTAT_DROP_BIT | slot;
+}
+
 /*
- * Find the FIFO entry for the window starting at @start, appending one if
- * needed.  Only the newest entry can be joined, and only while some CPU
- * still fills it: callers read the clock under the FIFO lock, so windows
- * are opened in time order, and a closed entry for @start can only mean the
- * wall clock went back.
+ * Find the FIFO entry (or the drop slot) for the window starting at
+ * @start, appending one if needed.  Only the newest window can be joined,
+ * and only while some CPU still fills it: callers read the clock under the
+ * FIFO lock, so windows are opened in time order, and a finished window
+ * for @start can only mean the wall clock went back.  A window refused by
+ * the full FIFO stays refused while it is filled, even if a reader makes
+ * room meanwhile, so that no sample holds only some of its traffic.
  */
 static uint64_t entry_for(struct pktstat_fifo *f, uint64_t start)
 {
@@ -82,23 +148,19 @@ static uint64_t entry_for(struct pktstat_fifo *f, uint64_t start)
 			return f->tail - 1;
 		}
 	}
-
-	/* A window already refused stays refused, so that no sample
-	 * holds only some of its traffic. */
-	if (f->have_drop && f->last_drop == start)
-		return PKTSTAT_NO_ENTRY;
+	if (f->have_drop && f->drop_cur < f->n_drop_slots &&
+	    f->drop_slots[f->drop_cur].holders) {
+		f->drop_slots[f->drop_cur].holders++;
+		return PKTSTAT_DROP_BIT | f->drop_cur;
+	}
 
 	if (f->have_last && start <= f->last_start)
 		f->clock_back++;
 	f->last_start = start;
 	f->have_last = true;
 
-	if (pktstat_fifo_used(f) >= f->capacity) {
-		f->last_drop = start;
-		f->have_drop = true;
-		f->dropped.samples++;
-		return PKTSTAT_NO_ENTRY;
-	}
+	if (pktstat_fifo_used(f) >= f->capacity)
+		return refuse(f, start);
 
 	e = entry_at(f, f->tail);
 	e->start = start;
@@ -153,23 +215,52 @@ uint32_t pktstat_fifo_pop(struct pktstat_fifo *f, struct pktstat_sample *out,
 	return n;
 }
 
+/* Free the delivered run at the head. */
+static void advance_head(struct pktstat_fifo *f)
+{
+	while (f->head != f->tail &&
+	       entry_at(f, f->head)->state == PKTSTAT_DELIVERED)
+		f->head++;
+}
+
 void pktstat_fifo_delivered(struct pktstat_fifo *f,
 			    const struct pktstat_sample *s)
 {
 	entry_at(f, s->seq)->state = PKTSTAT_DELIVERED;
 	count_sub(&f->in_readers, 1, s->frames, s->bytes);
 	count_add(&f->read, 1, s->frames, s->bytes);
-	/* free the delivered run at the head */
-	while (f->head != f->tail &&
-	       entry_at(f, f->head)->state == PKTSTAT_DELIVERED)
-		f->head++;
+	advance_head(f);
 }
 
 void pktstat_fifo_unpop(struct pktstat_fifo *f, const struct pktstat_sample *s)
 {
-	entry_at(f, s->seq)->state = PKTSTAT_QUEUED;
 	count_sub(&f->in_readers, 1, s->frames, s->bytes);
+	if (f->discarding) {
+		entry_at(f, s->seq)->state = PKTSTAT_DELIVERED;
+		count_add(&f->dropped, 1, s->frames, s->bytes);
+		advance_head(f);
+		return;
+	}
+	entry_at(f, s->seq)->state = PKTSTAT_QUEUED;
 	count_add(&f->queued, 1, s->frames, s->bytes);
 	if (s->seq < f->next_queued)
 		f->next_queued = s->seq;
+}
+
+void pktstat_fifo_discard(struct pktstat_fifo *f)
+{
+	struct pktstat_entry *e;
+	uint64_t seq;
+
+	f->discarding = true;
+	for (seq = f->head; seq != f->tail; seq++) {
+		e = entry_at(f, seq);
+		if (e->state != PKTSTAT_QUEUED)
+			continue;
+		e->state = PKTSTAT_DELIVERED;
+		count_sub(&f->queued, 1, e->frames, e->bytes);
+		count_add(&f->dropped, 1, e->frames, e->bytes);
+	}
+	f->next_queued = f->tail;
+	advance_head(f);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pktstat core: time windows, per-CPU partial windows and the FIFO of
- * finished windows.  Plain C with no kernel interface, so that the same
- * code runs in the module and in userspace tests, fuzzers and benchmarks.
+ * pktstat core: time windows, per-CPU partial windows, the FIFO of
+ * finished windows and their histogram.  Plain C with no kernel interface,
+ * so that the same code runs in the module and in userspace tests,
+ * fuzzers and benchmarks.
  *
  * Model.  Every CPU fills its own partial window (struct pktstat_cpu); a
  * packet that falls inside it costs two additions on CPU-local memory.  The
@@ -14,6 +15,17 @@
  * count reaches zero.  The caller closes a CPU's window that saw no further
  * packet (a timer in the module), so a finished window becomes readable
  * without later traffic.
+ *
+ * A window that finds the FIFO full is dropped whole.  Its CPUs' partials
+ * are still summed, in a drop slot instead of a FIFO entry, so that the
+ * histogram sees the dropped window's real size.  At most one window is
+ * open per CPU, so as many drop slots as CPUs always suffice.
+ *
+ * Every finished window, kept or dropped, is counted once in the
+ * histogram (struct pktstat_hist): a count per size bucket of its bytes
+ * and of its frames.  Bucket i holds the sizes up to pktstat_hist_bound(i):
+ * 1..8 one each, then four buckets per power of two, each bound at most
+ * 25 % above the one before (xt_pktstat_text.h has the table's shape).
  *
  * Locking is the caller's business: pktstat_cpu_add() may run locklessly on
  * the CPU that owns the slot; every other function needs the caller's lock
@@ -30,7 +42,14 @@
 #include <stdint.h>
 #endif
 
+#include "xt_pktstat_text.h"
+
 #define PKTSTAT_NO_ENTRY	(~(uint64_t)0)
+/* pktstat_cpu.entry of a dropped window: this bit, then its drop slot. */
+#define PKTSTAT_DROP_BIT	((uint64_t)1 << 63)
+
+/* Histogram buckets: the finite bounds, then one for bigger sizes. */
+#define PKTSTAT_HIST_BUCKETS	(XT_PKTSTAT_HIST_BOUNDS + 1)
 
 /* One finished window, as a reader gets it. */
 struct pktstat_sample {
@@ -56,6 +75,15 @@ struct pktstat_entry {
 	uint32_t state;		/* enum pktstat_entry_state */
 };
 
+/* A dropped window being summed; free once holders is 0. */
+struct pktstat_drop_slot {
+	uint64_t start;
+	uint64_t frames;
+	uint64_t bytes;
+	uint32_t holders;
+	uint32_t next_free;	/* free list, while holders is 0 */
+};
+
 /* Per-CPU state: written only by the CPU that owns it. */
 struct pktstat_cpu {
 	uint64_t start;		/* start of the window being filled */
@@ -63,7 +91,8 @@ struct pktstat_cpu {
 	uint64_t bytes;
 	uint64_t seen_frames;	/* every packet ever counted here */
 	uint64_t seen_bytes;
-	uint64_t entry;		/* FIFO sequence number, or PKTSTAT_NO_ENTRY */
+	uint64_t entry;		/* FIFO sequence number, or PKTSTAT_DROP_BIT
+				 * | drop slot, or PKTSTAT_NO_ENTRY */
 	bool open;		/* a window is being filled */
 };
 
@@ -73,10 +102,20 @@ struct pktstat_count {
 	uint64_t bytes;
 };
 
+/* Finished windows by size, cumulative. */
+struct pktstat_hist {
+	uint64_t windows;
+	uint64_t frames_sum;
+	uint64_t bytes_sum;
+	uint64_t bytes[PKTSTAT_HIST_BUCKETS];
+	uint64_t frames[PKTSTAT_HIST_BUCKETS];
+};
+
 /* The FIFO of one name; the caller serialises every access. */
 struct pktstat_fifo {
 	uint64_t period;	/* ns */
 	uint32_t capacity;	/* windows, the ones being filled included */
+	bool discarding;	/* samples given back are dropped, not queued */
 	uint64_t head;		/* sequence numbers: entries are [head, tail) */
 	uint64_t tail;
 	uint64_t next_queued;	/* no QUEUED entry before this one */
@@ -84,12 +123,17 @@ struct pktstat_fifo {
 	uint64_t last_drop;	/* newest window dropped on a full FIFO */
 	bool have_last;
 	bool have_drop;
+	uint32_t drop_cur;	/* the drop slot of last_drop */
+	uint32_t drop_free;	/* first free drop slot, or n_drop_slots */
+	uint32_t n_drop_slots;
 	uint64_t clock_back;	/* windows opened before an earlier one */
 	struct pktstat_count read;	/* delivered to readers */
-	struct pktstat_count dropped;	/* lost to a full FIFO */
+	struct pktstat_count dropped;	/* lost to a full FIFO, or discarded */
 	struct pktstat_count queued;	/* flushed into FIFO entries */
 	struct pktstat_count in_readers; /* claimed, not yet delivered */
 	struct pktstat_entry *ring;	/* capacity entries, caller-allocated */
+	struct pktstat_drop_slot *drop_slots;	/* caller-allocated */
+	struct pktstat_hist hist;
 };
 
 /*
@@ -117,17 +161,28 @@ static inline bool pktstat_cpu_expired(const struct pktstat_cpu *c,
 	return c->open && now - c->start >= period;
 }
 
-/* Set up @f over @ring (@capacity entries, contents ignored). */
+/* True when the CPU fills a window that the full FIFO refused. */
+static inline bool pktstat_cpu_dropping(const struct pktstat_cpu *c)
+{
+	return c->open && (c->entry & PKTSTAT_DROP_BIT);
+}
+
+/*
+ * Set up @f over @ring (@capacity entries) and @slots (@n_slots drop
+ * slots, at least one per CPU that can count packets; contents of both
+ * ignored).
+ */
 void pktstat_fifo_init(struct pktstat_fifo *f, struct pktstat_entry *ring,
-		       uint32_t capacity, uint64_t period);
+		       uint32_t capacity, uint64_t period,
+		       struct pktstat_drop_slot *slots, uint32_t n_slots);
 
 /* Slow path, caller's lock held: close the CPU's window, open the one
  * holding @now and count the packet in it. */
 void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
 			uint64_t now, uint32_t len);
 
-/* Caller's lock held: add the CPU's partial window to its entry (or to the
- * drop counters) and leave the CPU with no open window. */
+/* Caller's lock held: add the CPU's partial window to its entry (or to its
+ * drop slot) and leave the CPU with no open window. */
 void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c);
 
 /*
@@ -144,10 +199,45 @@ void pktstat_fifo_delivered(struct pktstat_fifo *f,
 			    const struct pktstat_sample *s);
 void pktstat_fifo_unpop(struct pktstat_fifo *f, const struct pktstat_sample *s);
 
+/*
+ * Caller's lock held, every CPU's window closed: count every finished
+ * window no reader holds as dropped and free it; the ones readers hold
+ * are dropped when given back (delivered ones still count as read).  For
+ * the windows of a setting that nobody will read any more.
+ */
+void pktstat_fifo_discard(struct pktstat_fifo *f);
+
 /* Windows in the FIFO (being filled, finished, or held by readers). */
 static inline uint64_t pktstat_fifo_used(const struct pktstat_fifo *f)
 {
 	return f->tail - f->head;
+}
+
+/* The histogram bucket of a window of @v bytes or frames. */
+static inline unsigned int pktstat_hist_bucket(uint64_t v)
+{
+	uint64_t x = v ? v - 1 : 0;
+	unsigned int e;
+
+	if (x < XT_PKTSTAT_HIST_SMALL)
+		return (unsigned int)x;
+	e = 63 - (unsigned int)__builtin_clzll(x);	/* x >= 8: e >= 3 */
+	if (e > XT_PKTSTAT_HIST_MAX_EXP)
+		return XT_PKTSTAT_HIST_BOUNDS;
+	return e * XT_PKTSTAT_HIST_SUB + (unsigned int)((x >> (e - 2)) & 3) -
+	       (3 * XT_PKTSTAT_HIST_SUB - XT_PKTSTAT_HIST_SMALL);
+}
+
+/* The upper bound (inclusive) of histogram bucket @i < XT_PKTSTAT_HIST_BOUNDS. */
+static inline uint64_t pktstat_hist_bound(unsigned int i)
+{
+	unsigned int k;
+
+	if (i < XT_PKTSTAT_HIST_SMALL)
+		return i + 1;
+	k = i - XT_PKTSTAT_HIST_SMALL;
+	return (uint64_t)(5 + k % XT_PKTSTAT_HIST_SUB) <<
+	       (1 + k / XT_PKTSTAT_HIST_SUB);
 }
 
 #endif /* _PKTSTAT_CORE_H */

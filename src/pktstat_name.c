@@ -1,257 +1,547 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt_pktstat: the shared state behind a name, its lifetime and its timers.
+ * xt_pktstat: the names of each network namespace, their settings, and
+ * the change of settings by a reload.
  *
- * Rules with the same --name in one network namespace share one
- * struct pktstat_name, found by name in checkentry and counted by refcnt, so
- * that replacing a table (every iptables-legacy -A/-D, iptables-restore)
- * keeps the counters: the new rules take their reference before the old
- * ones drop theirs.
+ * Rules with the same --name in one namespace share one struct
+ * pktstat_name, found in checkentry and counted in destroy, so that
+ * replacing a table (every iptables-legacy -A/-D, iptables-restore) keeps
+ * the counters: the new rules take their reference before the old ones
+ * drop theirs.
+ *
+ * A rule whose --period or --samples differ from the name's gets a new
+ * setting, which waits: it counts from the start, but its windows are read
+ * only once the rules of the setting in force are gone.  That is what a
+ * reload that changes the settings does (the new rules are checked while
+ * the old ones still hold the name), and what a restore that fails undoes
+ * (the new setting's rules go, the old setting stays in force).  The
+ * setting that goes keeps its unread windows for the readers, up to the
+ * next change; a waiting setting that goes before it came into force
+ * never will be read, and its windows count as dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-#include <linux/cpumask.h>
-#include <linux/jiffies.h>
-#include <linux/percpu.h>
+#include <linux/atomic.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
+#include <net/netns/generic.h>
 
-#include "pktstat_kernel.h"
+#include "pktstat_name.h"
 
-/*
- * A window's timer is never set further ahead than the timer wheel's first
- * level (63 ticks), where it has one-tick accuracy; a long window's timer
- * just fires again.  So a finished window is readable about one tick after
- * its end, whatever the period.
- */
-#define PKTSTAT_TIMER_MAX_TICKS	63
+static unsigned int pktstat_max_names __read_mostly = 64;
+module_param_named(max_names, pktstat_max_names, uint, 0444);
+MODULE_PARM_DESC(max_names,
+		 "most names one network namespace may hold, each setting of a name counting as one (default 64)");
 
-/* Called from the window's own CPU, bottom halves off, n->lock held. */
-static void pktstat_arm(struct pktstat_pcpu *pc, u64 period, u64 now)
+struct pktstat_net {
+	struct list_head	names;		/* under pktstat_names_mutex */
+	/* settings that hold memory: live ones, and old ones with unread
+	 * windows; readers free the latter, without the mutex */
+	atomic_t		sets;
+};
+
+/* Guards every namespace's names, their rules counts and publication. */
+static DEFINE_MUTEX(pktstat_names_mutex);
+static unsigned int pktstat_names_net_id __read_mostly;
+static const struct pktstat_name_hooks *pktstat_hooks;
+
+static struct pktstat_net *pktstat_names_net(struct net *net)
 {
-	u64 end = pc->core.start + period;
-	unsigned long ticks = 0;
+	return net_generic(net, pktstat_names_net_id);
+}
 
-	if (end > now)
-		ticks = min_t(u64, nsecs_to_jiffies64(end - now),
-			      PKTSTAT_TIMER_MAX_TICKS);
-	/* only ever moves an armed timer earlier: cheap when already set */
-	timer_reduce(&pc->timer, jiffies + ticks + 1);
+/* The setting in force: the oldest one with rules.  Name lock held. */
+static struct pktstat_set *pktstat_in_force(struct pktstat_name *n)
+{
+	struct pktstat_set *s;
+
+	list_for_each_entry(s, &n->sets, node)
+		if (s->rules)
+			return s;
+	return NULL;
+}
+
+/* The settings' counts go to the name's past, and the setting away. */
+static void pktstat_name_unlink(struct pktstat_name *n, struct pktstat_set *s)
+{
+	const struct pktstat_fifo *f = &s->fifo;
+
+	lockdep_assert_held(&n->lock);
+	n->past_read.samples += f->read.samples;
+	n->past_read.frames += f->read.frames;
+	n->past_read.bytes += f->read.bytes;
+	n->past_dropped.samples += f->dropped.samples;
+	n->past_dropped.frames += f->dropped.frames;
+	n->past_dropped.bytes += f->dropped.bytes;
+	n->past_seen_frames += s->seen_frames;
+	n->past_seen_bytes += s->seen_bytes;
+	n->past_clock_back += f->clock_back;
+	list_del(&s->node);
 }
 
 /*
- * The first packet of a window on this CPU.  The clock is read again under
- * the lock so that windows are opened in time order across CPUs.
+ * Unlink the settings that nobody uses any more: no rules, and no window
+ * left to read or held by a reader.  Name lock held; the caller frees
+ * them from @gone after unlocking.
  */
-void pktstat_slow_path(struct pktstat_name *n, struct pktstat_pcpu *pc,
-		       unsigned int len)
+static void pktstat_name_reap(struct pktstat_name *n, struct list_head *gone)
 {
-	u64 now;
+	struct pktstat_set *s, *tmp;
 
-	spin_lock(&n->lock);
-	now = ktime_get_real_ns();
-	pktstat_cpu_packet(&n->fifo, &pc->core, now, len);
-	pktstat_arm(pc, n->fifo.period, now);
-	spin_unlock(&n->lock);
+	list_for_each_entry_safe(s, tmp, &n->sets, node) {
+		if (s->rules || !s->stopped || pktstat_fifo_used(&s->fifo))
+			continue;
+		pktstat_name_unlink(n, s);
+		list_add(&s->node, gone);
+	}
 }
 
-/*
- * Close a window that no later packet closed.  The timer is pinned to the
- * window's CPU, so it never runs concurrently with that CPU's packet path,
- * with one exception: when a CPU dies, the timer code moves its timers to
- * a live CPU.  They then close the dead CPU's windows from there, which is
- * safe because nothing else touches them while it is offline, and
- * pktstat_cpu_prepare() takes them back before the CPU comes online again.
- */
-static void pktstat_timer(struct timer_list *t)
+static void pktstat_name_free_sets(struct net *net, struct list_head *gone)
 {
-	struct pktstat_pcpu *pc = timer_container_of(pc, t, timer);
-	struct pktstat_name *n = pc->name;
-	u64 now;
+	struct pktstat_set *s, *tmp;
 
-	spin_lock(&n->lock);
-	if (n->dying)
-		goto out;
-	now = ktime_get_real_ns();
-	if (pktstat_cpu_expired(&pc->core, n->fifo.period, now))
-		pktstat_cpu_close(&n->fifo, &pc->core);
-	else if (pc->core.open)
-		pktstat_arm(pc, n->fifo.period, now);
-out:
-	spin_unlock(&n->lock);
+	list_for_each_entry_safe(s, tmp, gone, node) {
+		atomic_dec(&pktstat_names_net(net)->sets);
+		pktstat_set_free(s);
+	}
 }
 
-/*
- * Every name of every namespace, for CPU hotplug; under pktstat_mutex.
- * The hotplug code calls pktstat_cpu_prepare() with the hotplug lock held,
- * and nothing takes that lock under pktstat_mutex.
- */
-static LIST_HEAD(pktstat_all_names);
+static struct pktstat_set *pktstat_name_add_set(struct pktstat_name *n,
+						const struct xt_pktstat_info *info)
+{
+	struct pktstat_set *s;
 
-/*
- * CPU hotplug, on a control CPU before @cpu comes online (a "prepare"
- * step): take back the timers that followed a window of @cpu to another
- * CPU when it died.  Once deleted (waiting for a callback in progress),
- * nothing but this function touches @cpu's windows until it is online:
- * close those that ended meanwhile and re-arm the others on @cpu itself,
- * so that no timer ever runs away from a CPU that is online.
- */
-int pktstat_cpu_prepare(unsigned int cpu)
+	s = pktstat_set_create(info->period_ns, info->samples, &n->lock);
+	if (!s) {
+		pr_info_ratelimited("name \"%s\": cannot allocate %zu bytes for --samples %u: out of memory, or over the memory cgroup's limit\n",
+				    info->name,
+				    pktstat_set_memory(info->samples),
+				    info->samples);
+		return NULL;
+	}
+	s->name = n;
+	s->id = n->next_id++;
+	s->rules = 1;
+	spin_lock_bh(&n->lock);
+	list_add_tail(&s->node, &n->sets);
+	spin_unlock_bh(&n->lock);
+	atomic_inc(&pktstat_names_net(n->net)->sets);
+	if (info->period_ns * (info->samples - 1) <
+	    pktstat_set_close_latency_ns()) {
+		char p[PKTSTAT_PERIOD_STR], l[PKTSTAT_PERIOD_STR];
+
+		pr_info_ratelimited("name \"%s\": --period %s x --samples %u is shorter than the %s a finished window may wait for an idle CPU's timer: windows can be dropped even while a reader keeps up\n",
+				    info->name,
+				    pktstat_fmt_period(p, sizeof(p), info->period_ns),
+				    info->samples,
+				    pktstat_fmt_period(l, sizeof(l),
+						       pktstat_set_close_latency_ns()));
+	}
+	return s;
+}
+
+static struct pktstat_name *pktstat_name_find(struct pktstat_net *pn,
+					      const char *name)
 {
 	struct pktstat_name *n;
-	struct pktstat_pcpu *pc;
-	u64 now;
 
-	mutex_lock(&pktstat_mutex);
-	list_for_each_entry(n, &pktstat_all_names, all) {
-		pc = per_cpu_ptr(n->pcpu, cpu);
-		timer_delete_sync(&pc->timer);
-		spin_lock_bh(&n->lock);
-		now = ktime_get_real_ns();
-		if (pktstat_cpu_expired(&pc->core, n->fifo.period, now)) {
-			pktstat_cpu_close(&n->fifo, &pc->core);
-		} else if (pc->core.open) {
-			pc->timer.expires = jiffies + 1;
-			add_timer_on(&pc->timer, cpu);
-		}
-		spin_unlock_bh(&n->lock);
-	}
-	mutex_unlock(&pktstat_mutex);
-	return 0;
+	list_for_each_entry(n, &pn->names, node)
+		if (!strcmp(n->name, name))
+			return n;
+	return NULL;
 }
 
-/* Memory of one name, for the limit check and the man page's formula. */
-size_t pktstat_name_memory(unsigned int samples)
+static struct pktstat_name *pktstat_name_create(struct net *net,
+						const struct xt_pktstat_info *info)
 {
-	return sizeof(struct pktstat_name) +
-	       (size_t)samples * sizeof(struct pktstat_entry) +
-	       (size_t)num_possible_cpus() * sizeof(struct pktstat_pcpu);
-}
-
-static void pktstat_name_free(struct pktstat_name *n)
-{
-	unsigned int cpu;
-
-	if (n->pcpu) {
-		spin_lock_bh(&n->lock);
-		n->dying = true;
-		spin_unlock_bh(&n->lock);
-		for_each_possible_cpu(cpu)
-			timer_delete_sync(&per_cpu_ptr(n->pcpu, cpu)->timer);
-		free_percpu(n->pcpu);
-	}
-	kvfree(n->fifo.ring);
-	kfree(n);
-}
-
-static struct pktstat_name *pktstat_name_alloc(struct net *net,
-					       const struct xt_pktstat_info *info)
-{
-	struct pktstat_entry *ring;
 	struct pktstat_name *n;
-	unsigned int cpu;
 
-	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return NULL;
 	spin_lock_init(&n->lock);
-	ring = kvcalloc(info->samples, sizeof(*ring), GFP_KERNEL);
-	pktstat_fifo_init(&n->fifo, ring, info->samples, info->period_ns);
-	n->pcpu = alloc_percpu(struct pktstat_pcpu);
-	if (n->pcpu) {
-		for_each_possible_cpu(cpu) {
-			struct pktstat_pcpu *pc = per_cpu_ptr(n->pcpu, cpu);
-
-			pc->core.entry = PKTSTAT_NO_ENTRY;
-			pc->name = n;
-			pc->cpu = cpu;
-			timer_setup(&pc->timer, pktstat_timer, TIMER_PINNED);
-		}
-	}
-	if (!ring || !n->pcpu) {
-		pktstat_name_free(n);
-		return NULL;
-	}
+	INIT_LIST_HEAD(&n->sets);
 	n->net = net;
-	n->refcnt = 1;
 	strscpy(n->name, info->name, sizeof(n->name));
 	return n;
 }
 
-/* checkentry: find the rule's name or create it, and take a reference. */
-int pktstat_name_get(struct net *net, const struct xt_pktstat_info *info,
-		     struct pktstat_name **out)
+/* The namespace's limit, counting settings that hold memory. */
+static int pktstat_check_room(struct pktstat_net *pn,
+			      const struct xt_pktstat_info *info)
 {
-	struct pktstat_net *pn = pktstat_pernet(net);
+	if (atomic_read(&pn->sets) < pktstat_max_names)
+		return 0;
+	pr_info_ratelimited("name \"%s\": this network namespace already holds %u names and settings, the limit (module parameter max_names)\n",
+			    info->name, atomic_read(&pn->sets));
+	return -EINVAL;
+}
+
+/*
+ * A rule whose settings no setting of the name has: a new one, which
+ * waits for the one in force to go.
+ */
+static struct pktstat_set *pktstat_name_wait(struct pktstat_name *n,
+					     const struct xt_pktstat_info *info)
+{
+	struct pktstat_set *cur, *s;
+
+	s = pktstat_name_add_set(n, info);
+	if (!s)
+		return NULL;
+	spin_lock_bh(&n->lock);
+	cur = pktstat_in_force(n);
+	spin_unlock_bh(&n->lock);
+	if (cur != s) {
+		char p[PKTSTAT_PERIOD_STR], q[PKTSTAT_PERIOD_STR];
+
+		pr_info_ratelimited("name \"%s\": --period %s --samples %u waits for the rules with --period %s --samples %u to go (a reload that changes the settings does that)\n",
+				    n->name,
+				    pktstat_fmt_period(p, sizeof(p), info->period_ns),
+				    info->samples,
+				    pktstat_fmt_period(q, sizeof(q), cur->period),
+				    cur->samples);
+	}
+	return s;
+}
+
+/* checkentry: find the rule's setting or create it, and take a reference. */
+int pktstat_name_get(struct net *net, const struct xt_pktstat_info *info,
+		     struct pktstat_set **out)
+{
+	struct pktstat_net *pn = pktstat_names_net(net);
+	struct pktstat_set *s, *found = NULL;
 	struct pktstat_name *n;
 	int ret = 0;
 
-	mutex_lock(&pktstat_mutex);
-	list_for_each_entry(n, &pn->names, list) {
-		if (strcmp(n->name, info->name))
-			continue;
-		if (n->fifo.period != info->period_ns ||
-		    n->fifo.capacity != info->samples) {
-			pr_info_ratelimited("name \"%s\": --period %lluns --samples %u conflicts with the rules already using it (--period %lluns --samples %u)\n",
-					    info->name,
-					    (unsigned long long)info->period_ns,
-					    info->samples,
-					    (unsigned long long)n->fifo.period,
-					    n->fifo.capacity);
-			ret = -EEXIST;
-			goto out;
+	mutex_lock(&pktstat_names_mutex);
+	n = pktstat_name_find(pn, info->name);
+	if (n) {
+		spin_lock_bh(&n->lock);
+		list_for_each_entry(s, &n->sets, node) {
+			if (s->rules && s->period == info->period_ns &&
+			    s->samples == info->samples) {
+				found = s;
+				found->rules++;
+				break;
+			}
 		}
-		n->refcnt++;
-		*out = n;
+		spin_unlock_bh(&n->lock);
+		if (!found) {
+			ret = pktstat_check_room(pn, info);
+			if (!ret) {
+				found = pktstat_name_wait(n, info);
+				ret = found ? 0 : -EINVAL;
+			}
+		}
+		if (!ret)
+			n->rules++;
 		goto out;
 	}
 
-	if (pn->count >= pktstat_max_names) {
-		pr_info_ratelimited("name \"%s\": this network namespace already has %u names, the limit (module parameter max_names)\n",
-				    info->name, pn->count);
-		ret = -ENOSPC;
+	ret = pktstat_check_room(pn, info);
+	if (ret)
 		goto out;
-	}
-	n = pktstat_name_alloc(net, info);
-	if (!n) {
-		pr_info_ratelimited("name \"%s\": cannot allocate %zu bytes for --samples %u\n",
-				    info->name,
-				    pktstat_name_memory(info->samples),
-				    info->samples);
-		ret = -ENOMEM;
+	ret = -EINVAL;
+	n = pktstat_name_create(net, info);
+	if (!n)
 		goto out;
-	}
-	ret = pktstat_proc_add(n);
+	found = pktstat_name_add_set(n, info);
+	if (!found)
+		goto err_name;
+	n->rules = 1;
+	ret = pktstat_hooks->publish(n);
 	if (ret) {
 		pr_info_ratelimited("name \"%s\": cannot create /proc/net/xt_pktstat/%s (%d)\n",
 				    info->name, info->name, ret);
-		pktstat_name_free(n);
-		goto out;
+		ret = -EINVAL;
+		goto err_set;
 	}
-	list_add(&n->list, &pn->names);
-	list_add(&n->all, &pktstat_all_names);
-	pn->count++;
-	*out = n;
+	list_add(&n->node, &pn->names);
+	goto out;
+
+err_set:
+	pktstat_set_stop(found);
+	pktstat_set_free(found);
+	atomic_dec(&pn->sets);
+err_name:
+	kfree(n);
 out:
-	mutex_unlock(&pktstat_mutex);
+	if (!ret)
+		*out = found;
+	mutex_unlock(&pktstat_names_mutex);
 	return ret;
 }
 
-/* destroy: drop a rule's reference; the last one removes the name. */
-void pktstat_name_put(struct pktstat_name *n)
+/*
+ * The last rule of setting @s went.  If it was in force, the next waiting
+ * setting comes into force, and @s keeps its unread windows for the
+ * readers (older settings' leftovers are dropped: one is kept at most).
+ * If an older setting is still in force, @s never came into force and its
+ * windows never will be read: dropped.
+ */
+static void pktstat_name_retire(struct pktstat_name *n, struct pktstat_set *s)
 {
-	struct pktstat_net *pn = pktstat_pernet(n->net);
+	struct pktstat_set *t, *next = NULL;
+	bool older_live = false, after = false;
 
-	mutex_lock(&pktstat_mutex);
-	if (--n->refcnt) {
-		mutex_unlock(&pktstat_mutex);
+	lockdep_assert_held(&n->lock);
+	list_for_each_entry(t, &n->sets, node) {
+		if (t == s) {
+			after = true;
+		} else if (!after) {
+			older_live |= t->rules != 0;
+		} else if (t->rules && !next) {
+			next = t;
+		}
+	}
+	if (older_live) {
+		pktstat_fifo_discard(&s->fifo);
 		return;
 	}
-	list_del(&n->list);
-	list_del(&n->all);
-	pn->count--;
-	/* waits for reads in progress and releases the open files */
-	pktstat_proc_remove(n);
-	mutex_unlock(&pktstat_mutex);
-	pktstat_name_free(n);
+	list_for_each_entry(t, &n->sets, node) {
+		if (t == s)
+			break;
+		pktstat_fifo_discard(&t->fifo);
+	}
+	if (next) {
+		char p[PKTSTAT_PERIOD_STR], q[PKTSTAT_PERIOD_STR];
+
+		n->settings_changes++;
+		pr_info_ratelimited("name \"%s\": now --period %s --samples %u (%llu windows of --period %s left to read first)\n",
+				    n->name,
+				    pktstat_fmt_period(p, sizeof(p), next->period),
+				    next->samples,
+				    (unsigned long long)(s->fifo.queued.samples +
+							 s->fifo.in_readers.samples),
+				    pktstat_fmt_period(q, sizeof(q), s->period));
+	}
+}
+
+/* destroy: drop a rule's reference; the name's last one removes it. */
+void pktstat_name_put(struct pktstat_set *s)
+{
+	struct pktstat_name *n = s->name;
+	unsigned int left;
+	LIST_HEAD(gone);
+
+	mutex_lock(&pktstat_names_mutex);
+	n->rules--;
+	spin_lock_bh(&n->lock);
+	left = --s->rules;
+	spin_unlock_bh(&n->lock);
+	if (!left) {
+		pktstat_set_stop(s);
+		spin_lock_bh(&n->lock);
+		s->stopped = true;
+		pktstat_name_retire(n, s);
+		if (n->rules)
+			pktstat_name_reap(n, &gone);
+		spin_unlock_bh(&n->lock);
+	}
+	if (!n->rules) {
+		/* waits for reads in progress, gives back what readers hold */
+		pktstat_hooks->unpublish(n);
+		list_del(&n->node);
+		list_splice_init(&n->sets, &gone);
+	}
+	pktstat_name_free_sets(n->net, &gone);
+	if (!n->rules)
+		kfree(n);
+	mutex_unlock(&pktstat_names_mutex);
+}
+
+/* ---------------------------------------------------------------- readers */
+
+u64 pktstat_name_current_id(struct pktstat_name *n)
+{
+	struct pktstat_set *s;
+	u64 id = 0;
+
+	spin_lock_bh(&n->lock);
+	s = pktstat_in_force(n);
+	if (s)
+		id = s->id;
+	spin_unlock_bh(&n->lock);
+	return id;
+}
+
+/*
+ * Settle a claim: @delivered samples were returned whole, the one after
+ * them is kept if @keep (its line is half returned), the rest go back to
+ * their places in the FIFO.  A setting without rules whose last window
+ * was settled is freed.
+ */
+void pktstat_name_settle(struct pktstat_name *n, struct pktstat_claim *c,
+			 const struct pktstat_sample *samples, u32 delivered,
+			 u32 keep)
+{
+	struct pktstat_fifo *f;
+	LIST_HEAD(gone);
+	u32 i;
+
+	if (!c->set)
+		return;
+	f = &c->set->fifo;
+	spin_lock_bh(&n->lock);
+	for (i = 0; i < delivered; i++)
+		pktstat_fifo_delivered(f, &samples[i]);
+	for (i = c->count; i > delivered + keep; i--)
+		pktstat_fifo_unpop(f, &samples[i - 1]);
+	c->count = keep;
+	if (!keep) {
+		c->set = NULL;
+		pktstat_name_reap(n, &gone);
+	}
+	spin_unlock_bh(&n->lock);
+	pktstat_name_free_sets(n->net, &gone);
+}
+
+/*
+ * Claim up to @max finished windows, oldest first: the windows of the
+ * settings that went come first; a waiting setting's wait until it is in
+ * force.  Nothing must be held (c->count == 0).
+ */
+u32 pktstat_name_claim(struct pktstat_name *n, struct pktstat_claim *c,
+		       struct pktstat_sample *out, u32 max)
+{
+	struct pktstat_set *s;
+	u32 k = 0;
+
+	spin_lock_bh(&n->lock);
+	list_for_each_entry(s, &n->sets, node) {
+		k = pktstat_fifo_pop(&s->fifo, out, max);
+		if (k) {
+			*c = (struct pktstat_claim){
+				.set = s,
+				.set_id = s->id,
+				.period_ns = s->period,
+				.samples = s->samples,
+				.count = k,
+			};
+			break;
+		}
+		if (s->rules)
+			break;
+	}
+	spin_unlock_bh(&n->lock);
+	return k;
+}
+
+void pktstat_name_stats(struct pktstat_name *n, struct pktstat_name_stats *st)
+{
+	struct pktstat_set_counts c;
+	struct pktstat_set *s, *cur;
+
+	spin_lock_bh(&n->lock);
+	*st = (struct pktstat_name_stats){
+		.seen_frames = n->past_seen_frames,
+		.seen_bytes = n->past_seen_bytes,
+		.read = n->past_read,
+		.dropped = n->past_dropped,
+		.clock_back = n->past_clock_back,
+		.settings_changes = n->settings_changes,
+	};
+	cur = pktstat_in_force(n);
+	list_for_each_entry(s, &n->sets, node) {
+		const struct pktstat_fifo *f = &s->fifo;
+
+		pktstat_set_counts(s, &c);
+		st->seen_frames += c.seen_frames;
+		st->seen_bytes += c.seen_bytes;
+		st->read.samples += f->read.samples;
+		st->read.frames += f->read.frames;
+		st->read.bytes += f->read.bytes;
+		st->dropped.samples += f->dropped.samples;
+		st->dropped.frames += f->dropped.frames;
+		st->dropped.bytes += f->dropped.bytes;
+		st->pending.samples += f->queued.samples +
+				       f->in_readers.samples;
+		st->pending.frames += f->queued.frames + f->in_readers.frames +
+				      c.partial_frames;
+		st->pending.bytes += f->queued.bytes + f->in_readers.bytes +
+				     c.partial_bytes;
+		st->clock_back += f->clock_back;
+		if (s == cur) {
+			st->period_ns = s->period;
+			st->samples = s->samples;
+			st->rules = s->rules;
+		} else if (cur && s->rules) {
+			st->waiting_rules += s->rules;
+			st->waiting_period_ns = s->period;
+			st->waiting_samples = s->samples;
+		}
+	}
+	spin_unlock_bh(&n->lock);
+}
+
+void pktstat_name_hist(struct pktstat_name *n, struct pktstat_name_hist *h)
+{
+	struct pktstat_set *s;
+
+	memset(h, 0, sizeof(*h));
+	spin_lock_bh(&n->lock);
+	s = pktstat_in_force(n);
+	if (s) {
+		h->period_ns = s->period;
+		h->created_ns = s->created_ns;
+		h->hist = s->fifo.hist;
+	}
+	spin_unlock_bh(&n->lock);
+}
+
+/* ------------------------------------------------------------- namespaces */
+
+static int __net_init pktstat_names_net_init(struct net *net)
+{
+	struct pktstat_net *pn = pktstat_names_net(net);
+
+	INIT_LIST_HEAD(&pn->names);
+	atomic_set(&pn->sets, 0);
+	return 0;
+}
+
+/*
+ * The namespace goes away.  Its rules may still be destroyed after this
+ * (pernet exits run in reverse registration order), so the names stay
+ * and only lose their directories, before the files' own exit removes
+ * /proc/net/xt_pktstat.
+ */
+static void __net_exit pktstat_names_net_exit(struct net *net)
+{
+	struct pktstat_net *pn = pktstat_names_net(net);
+	struct pktstat_name *n;
+
+	mutex_lock(&pktstat_names_mutex);
+	list_for_each_entry(n, &pn->names, node)
+		pktstat_hooks->unpublish(n);
+	mutex_unlock(&pktstat_names_mutex);
+}
+
+static struct pernet_operations pktstat_names_net_ops = {
+	.init	= pktstat_names_net_init,
+	.exit	= pktstat_names_net_exit,
+	.id	= &pktstat_names_net_id,
+	.size	= sizeof(struct pktstat_net),
+};
+
+int pktstat_names_init(const struct pktstat_name_hooks *hooks)
+{
+	int ret;
+
+	pktstat_hooks = hooks;
+	ret = pktstat_sets_init();
+	if (ret)
+		return ret;
+	ret = register_pernet_subsys(&pktstat_names_net_ops);
+	if (ret)
+		pktstat_sets_exit();
+	return ret;
+}
+
+void pktstat_names_exit(void)
+{
+	unregister_pernet_subsys(&pktstat_names_net_ops);
+	pktstat_sets_exit();
 }

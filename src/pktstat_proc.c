@@ -1,79 +1,122 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt_pktstat: /proc/net/xt_pktstat/<name>/{data,stats}.
+ * xt_pktstat: /proc/net/xt_pktstat/<name>/{data,stats,hist}.
  *
  * data drains the FIFO.  A sample counts as delivered once the reader has
  * been given its newline; until then the reader only holds it, and gives it
  * back, in its place in the FIFO, when it closes (or when read() returns
  * without having started it).  So tiny reads, readers that close mid-way
- * and concurrent readers neither lose nor duplicate a sample.
+ * and concurrent readers neither lose nor duplicate a sample.  When the
+ * samples change from one setting of the name to another, a line
+ * "# period_ns N samples M" comes before the first sample of the new one.
+ *
+ * stats and hist are snapshots (seq_file); reading them changes nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
+#include <linux/user_namespace.h>
+#include <net/netns/generic.h>
 
-#include "pktstat_kernel.h"
+#include "pktstat_proc.h"
+#include "xt_pktstat_text.h"
+
+static unsigned int pktstat_proc_mode __read_mostly = 0400;
+static int pktstat_proc_uid __read_mostly = -1;
+static int pktstat_proc_gid __read_mostly = -1;
+
+module_param_named(proc_mode, pktstat_proc_mode, uint, 0444);
+MODULE_PARM_DESC(proc_mode,
+		 "mode of /proc/net/xt_pktstat/*/{data,stats,hist} (default 0400)");
+module_param_named(proc_uid, pktstat_proc_uid, int, 0444);
+MODULE_PARM_DESC(proc_uid,
+		 "owner of the files (default -1: root of the user namespace that owns the network namespace)");
+module_param_named(proc_gid, pktstat_proc_gid, int, 0444);
+MODULE_PARM_DESC(proc_gid,
+		 "group of the files (default -1: root's group of that user namespace)");
 
 #define PKTSTAT_BATCH		32
 #define PKTSTAT_LINE_MAX	64	/* three u64, two spaces, newline, NUL */
+/* a setting line and a sample line, NUL */
+#define PKTSTAT_TEXT_MAX	(PKTSTAT_LINE_MAX + 64)
 
-static const char pktstat_header[] = "# timestamp frames bytes\n";
+static unsigned int pktstat_proc_net_id __read_mostly;
+
+static struct proc_dir_entry **pktstat_proc_root(struct net *net)
+{
+	return net_generic(net, pktstat_proc_net_id);
+}
+
+/* ------------------------------------------------------------------ data */
 
 struct pktstat_reader {
 	struct pktstat_name	*n;
 	struct mutex		lock;		/* one read() at a time */
 	unsigned int		hdr_off;	/* header bytes returned */
+	u64			shown_id;	/* setting of the samples told */
+	struct pktstat_claim	claim;		/* batch[0..claim.count) */
 	unsigned int		first;		/* batch[first] is being returned */
 	unsigned int		done;		/* batch[0..done) are delivered */
-	unsigned int		count;		/* batch[0..count) are held */
 	unsigned int		line_len;	/* line holds batch[first] */
 	unsigned int		line_off;	/* bytes of line returned */
-	char			line[PKTSTAT_LINE_MAX];
+	char			line[PKTSTAT_TEXT_MAX];
 	struct pktstat_sample	batch[PKTSTAT_BATCH];
 };
 
 /*
- * Settle the batch under the FIFO lock: report what was delivered, give
- * back what was not (all of it, unless @keep_partial keeps a sample whose
- * line is half returned), and pop up to @want new samples if nothing is
- * left.  A sample given back keeps its place in the FIFO.
+ * Settle the batch: report what was delivered, give back what was not
+ * (all of it, unless @keep_partial keeps a sample whose line is half
+ * returned), and claim up to @want new samples if nothing is left.  A
+ * sample given back keeps its place in the FIFO.
  */
 static void reader_settle(struct pktstat_reader *r, bool keep_partial,
 			  unsigned int want)
 {
-	struct pktstat_fifo *f = &r->n->fifo;
 	bool partial = keep_partial && r->line_off;
-	unsigned int keep_end = r->first + partial;
-	unsigned int i;
 
-	spin_lock_bh(&r->n->lock);
-	for (i = 0; i < r->done; i++)
-		pktstat_fifo_delivered(f, &r->batch[i]);
-	while (r->count > keep_end)
-		pktstat_fifo_unpop(f, &r->batch[--r->count]);
+	pktstat_name_settle(r->n, &r->claim, r->batch, r->done, partial);
 	if (partial) {
 		r->batch[0] = r->batch[r->first];
-		r->count = 1;
 	} else {
-		r->count = 0;
 		r->line_len = 0;
 		r->line_off = 0;
 	}
 	r->first = 0;
 	r->done = 0;
-	if (!r->count && want)
-		r->count = pktstat_fifo_pop(f, r->batch, want);
-	spin_unlock_bh(&r->n->lock);
+	if (!r->claim.count && want)
+		pktstat_name_claim(r->n, &r->claim, r->batch, want);
+}
+
+/* The text of batch[first]: its line, after a setting line if the
+ * samples changed setting. */
+static unsigned int reader_format(struct pktstat_reader *r)
+{
+	const struct pktstat_sample *s = &r->batch[r->first];
+	unsigned int len = 0;
+
+	if (r->claim.set_id != r->shown_id)
+		len = scnprintf(r->line, sizeof(r->line),
+				XT_PKTSTAT_DATA_SETTING,
+				(unsigned long long)r->claim.period_ns,
+				r->claim.samples);
+	len += scnprintf(r->line + len, sizeof(r->line) - len,
+			 "%llu %llu %llu\n", (unsigned long long)s->start,
+			 (unsigned long long)s->frames,
+			 (unsigned long long)s->bytes);
+	return len;
 }
 
 static ssize_t pktstat_data_read(struct file *file, char __user *buf,
 				 size_t size, loff_t *ppos)
 {
+	static const char header[] = XT_PKTSTAT_DATA_HEADER;
 	struct pktstat_reader *r = file->private_data;
 	size_t copied = 0;
 	int err = 0;
@@ -81,11 +124,10 @@ static ssize_t pktstat_data_read(struct file *file, char __user *buf,
 	if (mutex_lock_interruptible(&r->lock))
 		return -ERESTARTSYS;
 
-	while (copied < size && r->hdr_off < sizeof(pktstat_header) - 1) {
-		size_t k = min(size - copied,
-			       sizeof(pktstat_header) - 1 - r->hdr_off);
+	while (copied < size && r->hdr_off < sizeof(header) - 1) {
+		size_t k = min(size - copied, sizeof(header) - 1 - r->hdr_off);
 
-		if (copy_to_user(buf + copied, pktstat_header + r->hdr_off, k)) {
+		if (copy_to_user(buf + copied, header + r->hdr_off, k)) {
 			err = -EFAULT;
 			goto out;
 		}
@@ -94,10 +136,9 @@ static ssize_t pktstat_data_read(struct file *file, char __user *buf,
 	}
 
 	while (copied < size) {
-		const struct pktstat_sample *s;
 		size_t k;
 
-		if (r->first == r->count) {
+		if (r->first == r->claim.count) {
 			/*
 			 * Claim only the lines that surely fit (and at least
 			 * one, which may end half returned and is kept).  A
@@ -111,16 +152,11 @@ static ssize_t pktstat_data_read(struct file *file, char __user *buf,
 
 			reader_settle(r, false, clamp_t(size_t, want, 1,
 							PKTSTAT_BATCH));
-			if (!r->count)
+			if (!r->claim.count)
 				break;
 		}
-		s = &r->batch[r->first];
 		if (!r->line_len)
-			r->line_len = scnprintf(r->line, sizeof(r->line),
-						"%llu %llu %llu\n",
-						(unsigned long long)s->start,
-						(unsigned long long)s->frames,
-						(unsigned long long)s->bytes);
+			r->line_len = reader_format(r);
 		k = min_t(size_t, size - copied, r->line_len - r->line_off);
 		if (copy_to_user(buf + copied, r->line + r->line_off, k)) {
 			err = -EFAULT;
@@ -129,6 +165,7 @@ static ssize_t pktstat_data_read(struct file *file, char __user *buf,
 		copied += k;
 		r->line_off += k;
 		if (r->line_off == r->line_len) {
+			r->shown_id = r->claim.set_id;
 			r->first++;
 			r->done = r->first;
 			r->line_len = 0;
@@ -152,6 +189,7 @@ static int pktstat_data_open(struct inode *inode, struct file *file)
 	if (!r)
 		return -ENOMEM;
 	r->n = pde_data(inode);
+	r->shown_id = pktstat_name_current_id(r->n);
 	mutex_init(&r->lock);
 	file->private_data = r;
 	return nonseekable_open(inode, file);
@@ -173,52 +211,57 @@ static const struct proc_ops pktstat_data_ops = {
 	.proc_lseek	= no_llseek,
 };
 
+/* ----------------------------------------------------------------- stats */
+
+enum {
+#define PKTSTAT_STAT_ENUM(key, desc) PKTSTAT_STAT_##key,
+	XT_PKTSTAT_STATS_KEYS(PKTSTAT_STAT_ENUM)
+#undef PKTSTAT_STAT_ENUM
+	PKTSTAT_NSTATS
+};
+
+static const char *const pktstat_stat_keys[PKTSTAT_NSTATS] = {
+#define PKTSTAT_STAT_KEY(key, desc) #key,
+	XT_PKTSTAT_STATS_KEYS(PKTSTAT_STAT_KEY)
+#undef PKTSTAT_STAT_KEY
+};
+
 static int pktstat_stats_show(struct seq_file *m, void *v)
 {
 	struct pktstat_name *n = m->private;
-	struct pktstat_count seen = {}, partial = {};
-	struct pktstat_fifo f;
-	unsigned int cpu;
+	struct pktstat_name_stats st;
+	u64 val[PKTSTAT_NSTATS] = {};
+	unsigned int i;
 
-	/* Slow-path moves between per-CPU and FIFO counts happen under the
-	 * lock, so the sums below agree once traffic stops. */
-	spin_lock_bh(&n->lock);
-	f = n->fifo;
-	for_each_possible_cpu(cpu) {
-		const struct pktstat_cpu *c = &per_cpu_ptr(n->pcpu, cpu)->core;
+	pktstat_name_stats(n, &st);
+	val[PKTSTAT_STAT_period_ns] = st.period_ns;
+	val[PKTSTAT_STAT_samples] = st.samples;
+	val[PKTSTAT_STAT_rules] = st.rules;
+	val[PKTSTAT_STAT_frames_seen] = st.seen_frames;
+	val[PKTSTAT_STAT_bytes_seen] = st.seen_bytes;
+	val[PKTSTAT_STAT_samples_read] = st.read.samples;
+	val[PKTSTAT_STAT_frames_read] = st.read.frames;
+	val[PKTSTAT_STAT_bytes_read] = st.read.bytes;
+	val[PKTSTAT_STAT_samples_dropped] = st.dropped.samples;
+	val[PKTSTAT_STAT_frames_dropped] = st.dropped.frames;
+	val[PKTSTAT_STAT_bytes_dropped] = st.dropped.bytes;
+	val[PKTSTAT_STAT_samples_pending] = st.pending.samples;
+	val[PKTSTAT_STAT_frames_pending] = st.pending.frames;
+	val[PKTSTAT_STAT_bytes_pending] = st.pending.bytes;
+	val[PKTSTAT_STAT_clock_steps_back] = st.clock_back;
+	val[PKTSTAT_STAT_close_latency_ns] = pktstat_set_close_latency_ns();
+	val[PKTSTAT_STAT_settings_changes] = st.settings_changes;
+	val[PKTSTAT_STAT_waiting_rules] = st.waiting_rules;
+	val[PKTSTAT_STAT_waiting_period_ns] = st.waiting_period_ns;
+	val[PKTSTAT_STAT_waiting_samples] = st.waiting_samples;
 
-		seen.frames += READ_ONCE(c->seen_frames);
-		seen.bytes += READ_ONCE(c->seen_bytes);
-		partial.frames += READ_ONCE(c->frames);
-		partial.bytes += READ_ONCE(c->bytes);
+	for (i = 0; i < PKTSTAT_NSTATS; i++) {
+		if (i == PKTSTAT_STAT_name)
+			seq_printf(m, "name %s\n", n->name);
+		else
+			seq_printf(m, "%s %llu\n", pktstat_stat_keys[i],
+				   (unsigned long long)val[i]);
 	}
-	spin_unlock_bh(&n->lock);
-
-	seq_printf(m, "name %s\n", n->name);
-	seq_printf(m, "period_ns %llu\n", (unsigned long long)f.period);
-	seq_printf(m, "samples %u\n", f.capacity);
-	seq_printf(m, "rules %u\n", READ_ONCE(n->refcnt));
-	seq_printf(m, "frames_seen %llu\n", (unsigned long long)seen.frames);
-	seq_printf(m, "bytes_seen %llu\n", (unsigned long long)seen.bytes);
-	seq_printf(m, "samples_read %llu\n", (unsigned long long)f.read.samples);
-	seq_printf(m, "frames_read %llu\n", (unsigned long long)f.read.frames);
-	seq_printf(m, "bytes_read %llu\n", (unsigned long long)f.read.bytes);
-	seq_printf(m, "samples_dropped %llu\n",
-		   (unsigned long long)f.dropped.samples);
-	seq_printf(m, "frames_dropped %llu\n",
-		   (unsigned long long)f.dropped.frames);
-	seq_printf(m, "bytes_dropped %llu\n",
-		   (unsigned long long)f.dropped.bytes);
-	seq_printf(m, "samples_pending %llu\n",
-		   (unsigned long long)(f.queued.samples + f.in_readers.samples));
-	seq_printf(m, "frames_pending %llu\n",
-		   (unsigned long long)(f.queued.frames + f.in_readers.frames +
-					partial.frames));
-	seq_printf(m, "bytes_pending %llu\n",
-		   (unsigned long long)(f.queued.bytes + f.in_readers.bytes +
-					partial.bytes));
-	seq_printf(m, "clock_steps_back %llu\n",
-		   (unsigned long long)f.clock_back);
 	return 0;
 }
 
@@ -234,64 +277,164 @@ static const struct proc_ops pktstat_stats_ops = {
 	.proc_release	= single_release,
 };
 
-/* Under pktstat_mutex. */
-int pktstat_proc_add(struct pktstat_name *n)
-{
-	struct pktstat_net *pn = pktstat_pernet(n->net);
-	kuid_t uid = make_kuid(&init_user_ns, pktstat_proc_uid);
-	kgid_t gid = make_kgid(&init_user_ns, pktstat_proc_gid);
-	struct proc_dir_entry *data, *stats;
+/* ------------------------------------------------------------------ hist */
 
-	if (!pn->proc)
-		return -ENOENT;
-	if (!uid_valid(uid) || !gid_valid(gid))
-		return -EINVAL;
-	n->dir = proc_mkdir_data(n->name, 0555, pn->proc, n);
-	if (!n->dir)
-		return -ENOMEM;
-	data = proc_create_data("data", pktstat_proc_mode, n->dir,
-				&pktstat_data_ops, n);
-	stats = proc_create_data("stats", pktstat_proc_mode, n->dir,
-				 &pktstat_stats_ops, n);
-	if (!data || !stats) {
-		proc_remove(n->dir);
-		n->dir = NULL;
-		return -ENOMEM;
+/* @key_le lines: cumulative counts of @b, every bound, then +Inf. */
+static void pktstat_hist_lines(struct seq_file *m, const char *key,
+			       const u64 *b)
+{
+	unsigned int i;
+	u64 sum = 0;
+
+	for (i = 0; i < XT_PKTSTAT_HIST_BOUNDS; i++) {
+		sum += b[i];
+		seq_printf(m, "%s_le %llu %llu\n", key,
+			   (unsigned long long)pktstat_hist_bound(i),
+			   (unsigned long long)sum);
 	}
-	proc_set_user(data, uid, gid);
-	proc_set_user(stats, uid, gid);
+	sum += b[XT_PKTSTAT_HIST_BOUNDS];
+	seq_printf(m, "%s_le +Inf %llu\n", key, (unsigned long long)sum);
+}
+
+static int pktstat_hist_show(struct seq_file *m, void *v)
+{
+	struct pktstat_name *n = m->private;
+	struct pktstat_name_hist *h;
+
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	pktstat_name_hist(n, h);
+	seq_puts(m, "# windows that saw traffic, by bytes and by frames; cumulative since created_ns\n");
+	seq_printf(m, "name %s\n", n->name);
+	seq_printf(m, "period_ns %llu\n", (unsigned long long)h->period_ns);
+	seq_printf(m, "created_ns %llu\n", (unsigned long long)h->created_ns);
+	seq_printf(m, "windows %llu\n", (unsigned long long)h->hist.windows);
+	seq_printf(m, "frames_sum %llu\n",
+		   (unsigned long long)h->hist.frames_sum);
+	seq_printf(m, "bytes_sum %llu\n", (unsigned long long)h->hist.bytes_sum);
+	pktstat_hist_lines(m, "bytes", h->hist.bytes);
+	pktstat_hist_lines(m, "frames", h->hist.frames);
+	kfree(h);
 	return 0;
 }
 
-/* Under pktstat_mutex.  Returns once no reader is inside our file code. */
-void pktstat_proc_remove(struct pktstat_name *n)
+static int pktstat_hist_open(struct inode *inode, struct file *file)
 {
-	proc_remove(n->dir);
-	n->dir = NULL;
+	/* about 10 KiB of text: one pass, no retry with a bigger buffer */
+	return single_open_size(file, pktstat_hist_show, pde_data(inode),
+				16384);
 }
 
-int pktstat_proc_net_init(struct net *net)
-{
-	struct pktstat_net *pn = pktstat_pernet(net);
+static const struct proc_ops pktstat_hist_ops = {
+	.proc_open	= pktstat_hist_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+};
 
-	pn->proc = proc_mkdir("xt_pktstat", net->proc_net);
-	return pn->proc ? 0 : -ENOMEM;
-}
+/* ------------------------------------------------------------ directories */
 
 /*
- * The namespace goes away; its rules may still be destroyed after this
- * (pernet exits run in reverse registration order), so the names stay and
- * only lose their directories.
+ * The files' owner: proc_uid / proc_gid when set (ids of the initial user
+ * namespace), else the root of the user namespace that owns the network
+ * namespace, so that a rootless container reads its own names.
  */
-void pktstat_proc_net_exit(struct net *net)
+static void pktstat_proc_owner(const struct net *net, kuid_t *uid, kgid_t *gid)
 {
-	struct pktstat_net *pn = pktstat_pernet(net);
-	struct pktstat_name *n;
+	*uid = pktstat_proc_uid >= 0 ?
+	       make_kuid(&init_user_ns, pktstat_proc_uid) :
+	       make_kuid(net->user_ns, 0);
+	*gid = pktstat_proc_gid >= 0 ?
+	       make_kgid(&init_user_ns, pktstat_proc_gid) :
+	       make_kgid(net->user_ns, 0);
+	if (!uid_valid(*uid))
+		*uid = GLOBAL_ROOT_UID;
+	if (!gid_valid(*gid))
+		*gid = GLOBAL_ROOT_GID;
+}
 
-	mutex_lock(&pktstat_mutex);
-	list_for_each_entry(n, &pn->names, list)
-		pktstat_proc_remove(n);
+static const struct {
+	const char		*name;
+	const struct proc_ops	*ops;
+} pktstat_files[] = {
+	{ "data", &pktstat_data_ops },
+	{ "stats", &pktstat_stats_ops },
+	{ "hist", &pktstat_hist_ops },
+};
+
+static int pktstat_proc_publish(struct pktstat_name *n)
+{
+	struct proc_dir_entry *root = *pktstat_proc_root(n->net);
+	struct proc_dir_entry *dir, *pde;
+	unsigned int i;
+	kuid_t uid;
+	kgid_t gid;
+
+	if (!root)
+		return -ENOENT;
+	pktstat_proc_owner(n->net, &uid, &gid);
+	dir = proc_mkdir_data(n->name, 0555, root, n);
+	if (!dir)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(pktstat_files); i++) {
+		pde = proc_create_data(pktstat_files[i].name, pktstat_proc_mode,
+				       dir, pktstat_files[i].ops, n);
+		if (!pde) {
+			proc_remove(dir);
+			return -ENOMEM;
+		}
+		proc_set_user(pde, uid, gid);
+	}
+	n->published = dir;
+	return 0;
+}
+
+/* Returns once no reader is inside the files; open ones get EIO. */
+static void pktstat_proc_unpublish(struct pktstat_name *n)
+{
+	proc_remove(n->published);
+	n->published = NULL;
+}
+
+const struct pktstat_name_hooks pktstat_proc_hooks = {
+	.publish	= pktstat_proc_publish,
+	.unpublish	= pktstat_proc_unpublish,
+};
+
+static int __net_init pktstat_proc_net_init(struct net *net)
+{
+	struct proc_dir_entry **root = pktstat_proc_root(net);
+
+	*root = proc_mkdir("xt_pktstat", net->proc_net);
+	return *root ? 0 : -ENOMEM;
+}
+
+/* After the names' exit (registered later, so run earlier): empty. */
+static void __net_exit pktstat_proc_net_exit(struct net *net)
+{
 	remove_proc_entry("xt_pktstat", net->proc_net);
-	pn->proc = NULL;
-	mutex_unlock(&pktstat_mutex);
+	*pktstat_proc_root(net) = NULL;
+}
+
+static struct pernet_operations pktstat_proc_net_ops = {
+	.init	= pktstat_proc_net_init,
+	.exit	= pktstat_proc_net_exit,
+	.id	= &pktstat_proc_net_id,
+	.size	= sizeof(struct proc_dir_entry *),
+};
+
+int pktstat_proc_init(void)
+{
+	if (pktstat_proc_mode & ~0777U) {
+		pr_warn("proc_mode=%#o: only permission bits (0 to 0777) are allowed, using 0400\n",
+			pktstat_proc_mode);
+		pktstat_proc_mode = 0400;
+	}
+	return register_pernet_subsys(&pktstat_proc_net_ops);
+}
+
+void pktstat_proc_exit(void)
+{
+	unregister_pernet_subsys(&pktstat_proc_net_ops);
 }

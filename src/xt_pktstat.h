@@ -32,7 +32,7 @@
 /* No flag is defined in revision 0: the kernel refuses any bit set. */
 #define XT_PKTSTAT_FLAGS_KNOWN	0U
 
-struct pktstat_name;
+struct pktstat_set;
 
 struct xt_pktstat_info {
 	__aligned_u64	period_ns;	/* window width */
@@ -40,8 +40,8 @@ struct xt_pktstat_info {
 	__u32		flags;		/* must be 0 */
 	char		name[XT_PKTSTAT_NAME_LEN];
 
-	/* Used internally by the kernel: the shared state of the name. */
-	struct pktstat_name *state __attribute__((aligned(8)));
+	/* Used internally by the kernel: the name's setting this rule uses. */
+	struct pktstat_set *state __attribute__((aligned(8)));
 };
 
 /*

@@ -17,16 +17,16 @@
 #include <string.h>
 #include <xtables.h>
 #include "xt_pktstat.h"
+#include "xt_pktstat_text.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof(*(x)))
 #endif
 
-#define PKTSTAT_MAX_SAMPLES_PARAM \
-	"/sys/module/xt_pktstat/parameters/max_samples"
-
 #define PERIOD_RANGE	"must be between 1us and 3600s"
 #define PERIOD_UNITS	"use ns, us, ms or s; a bare number means ms"
+#define SAMPLES_RANGE	"must be between 1 and %u (and at most the module's " \
+			"max_samples, 65536 unless set otherwise)"
 #define NAME_RULE	"must be 1 to 31 characters from letters, digits, " \
 			"\"_\", \"-\" and \".\", and not \".\" or \"..\""
 
@@ -51,44 +51,10 @@ static const struct {
 	const char *suffix;
 	uint64_t ns;
 } pktstat_units[] = {
-	{"ns", 1ULL},
-	{"us", 1000ULL},
-	{"ms", 1000000ULL},
-	{"s", 1000000000ULL},
+#define PKTSTAT_UNIT(suffix, ns) { suffix, ns },
+	XT_PKTSTAT_TIME_UNITS(PKTSTAT_UNIT)
+#undef PKTSTAT_UNIT
 };
-
-/*
- * Largest --samples the running module accepts: its max_samples parameter
- * when the module is loaded and says so, else the hard ceiling (the kernel
- * checks again in any case).
- */
-static unsigned int pktstat_samples_max(bool *from_module)
-{
-	unsigned long long v;
-	char buf[32], *end;
-	FILE *f;
-
-	*from_module = false;
-	f = fopen(PKTSTAT_MAX_SAMPLES_PARAM, "re");
-	if (f == NULL)
-		return XT_PKTSTAT_SAMPLES_CEIL;
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		fclose(f);
-		return XT_PKTSTAT_SAMPLES_CEIL;
-	}
-	fclose(f);
-
-	if (buf[0] < '0' || buf[0] > '9')
-		return XT_PKTSTAT_SAMPLES_CEIL;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (errno != 0 || (*end != '\0' && *end != '\n') || v == 0)
-		return XT_PKTSTAT_SAMPLES_CEIL;
-	if (v >= XT_PKTSTAT_SAMPLES_CEIL)
-		return XT_PKTSTAT_SAMPLES_CEIL;
-	*from_module = true;
-	return (unsigned int)v;
-}
 
 /*
  * Parse the leading decimal digits of @s.  Returns false if @s does not
@@ -170,27 +136,28 @@ static uint64_t pktstat_parse_period(const char *arg)
 	return v;
 }
 
+/*
+ * Up to the hard ceiling: the module's max_samples parameter may be lower,
+ * and the kernel checks it (its log says so when it refuses a rule).
+ */
 static uint32_t pktstat_parse_samples(const char *arg)
 {
 	const char *rest;
-	bool overflow, from_module;
-	unsigned int max = pktstat_samples_max(&from_module);
-	const char *why = from_module ?
-		" (the max_samples limit of the loaded xt_pktstat module)" : "";
+	bool overflow;
 	uint64_t v;
 
 	if (*arg == '\0')
 		xtables_error(PARAMETER_PROBLEM,
-			      "pktstat: --samples \"\": empty value; "
-			      "must be between 1 and %u%s", max, why);
+			      "pktstat: --samples \"\": empty value; " SAMPLES_RANGE,
+			      XT_PKTSTAT_SAMPLES_CEIL);
 	if (!pktstat_strtou64(arg, &v, &rest, &overflow) || *rest != '\0')
 		xtables_error(PARAMETER_PROBLEM,
 			      "pktstat: --samples \"%s\": not a whole number; "
-			      "must be between 1 and %u%s", arg, max, why);
-	if (overflow || v < 1 || v > max)
+			      SAMPLES_RANGE, arg, XT_PKTSTAT_SAMPLES_CEIL);
+	if (overflow || v < 1 || v > XT_PKTSTAT_SAMPLES_CEIL)
 		xtables_error(PARAMETER_PROBLEM,
-			      "pktstat: --samples \"%s\": "
-			      "must be between 1 and %u%s", arg, max, why);
+			      "pktstat: --samples \"%s\": " SAMPLES_RANGE, arg,
+			      XT_PKTSTAT_SAMPLES_CEIL);
 	return (uint32_t)v;
 }
 
@@ -208,21 +175,18 @@ static void pktstat_parse_name(const char *arg, char *name)
 
 static void pktstat_help(void)
 {
-	bool from_module;
-	unsigned int max = pktstat_samples_max(&from_module);
-
 	printf(
 "pktstat match options (always matches; counts frames and bytes per window):\n"
 "  --period VALUE[UNIT]  Window width. UNIT is ns, us, ms or s; a bare\n"
 "                        number means ms. 1us to 3600s (default 1s).\n"
-"  --samples N           FIFO capacity in windows, 1 to %u%s\n"
-"                        (default %u).\n"
+"  --samples N           FIFO capacity in windows, 1 to the module's\n"
+"                        max_samples (65536 unless set; default %u).\n"
 "  --name NAME           Counter set, read from /proc/net/xt_pktstat/NAME/.\n"
 "                        1 to %u characters from letters, digits, _ - .\n"
 "                        and not . or .. (default \"%s\").\n"
-"Rules with the same name share its counters; their --period and\n"
-"--samples must agree.\n",
-	       max, from_module ? " (module max_samples)" : "",
+"Rules with the same name share its counters.  Rules that give a name\n"
+"other --period or --samples wait until the name's older rules are gone\n"
+"(a reload that changes the settings).\n",
 	       XT_PKTSTAT_DEF_SAMPLES, XT_PKTSTAT_NAME_LEN - 1,
 	       XT_PKTSTAT_DEF_NAME);
 }

@@ -101,6 +101,7 @@ volatile uint64_t bench_period_new = 1000;	/* 1us */
 int main(int argc, char **argv)
 {
 	static struct pktstat_entry ring[4096];
+	static struct pktstat_drop_slot slots[2];
 	struct pktstat_cpu cpu[2];
 	struct pktstat_fifo f;
 	uint64_t n, i, ops = 0, period, now;
@@ -115,7 +116,7 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[1], "in")) {
 		period = bench_period_in;
-		pktstat_fifo_init(&f, ring, 4096, period);
+		pktstat_fifo_init(&f, ring, 4096, period, slots, 2);
 		pktstat_cpu_packet(&f, &cpu[0], EPOCH, 64);
 		for (i = 0; i < n; i++)
 			pkt_in_window(&f, &cpu[0], period, EPOCH + (i & 4095),
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(argv[1], "new")) {
 		period = bench_period_new;
-		pktstat_fifo_init(&f, ring, 4096, period);
+		pktstat_fifo_init(&f, ring, 4096, period, slots, 2);
 		for (i = 0; i < n; i++) {
 			pkt_new_window(&f, &cpu[0], period, EPOCH + i * period,
 				       64 + (uint32_t)(i & 1023));
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(argv[1], "join")) {
 		period = bench_period_new;
-		pktstat_fifo_init(&f, ring, 4096, period);
+		pktstat_fifo_init(&f, ring, 4096, period, slots, 2);
 		for (i = 0; i < n; i++) {
 			now = EPOCH + i * period;
 			pkt_other(&f, &cpu[1], period, now, 64);
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
 		unsigned int k;
 
 		period = bench_period_new;
-		pktstat_fifo_init(&f, ring, 4096, period);
+		pktstat_fifo_init(&f, ring, 4096, period, slots, 2);
 		while (ops < n) {
 			/* 4096 finished windows, then read them all */
 			for (i = 0; i < 4096 && ops + i < n; i++, w++)

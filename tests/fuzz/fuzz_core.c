@@ -46,6 +46,7 @@ struct state {
 	struct pktstat_fifo f;
 	struct pktstat_entry ring[MAX_CAP];
 	struct pktstat_cpu cpu[MAX_CPUS];
+	struct pktstat_drop_slot slots[MAX_CPUS];
 	unsigned int ncpu;
 	uint64_t clock;
 	struct held held[MAX_HELD];
@@ -81,7 +82,7 @@ static void check(struct state *st, unsigned int step)
 			part_f += c->frames;
 			part_b += c->bytes;
 			CHECK(c->frames >= 1, "step %u cpu %u open, no frame", step, i);
-			if (c->entry != PKTSTAT_NO_ENTRY) {
+			if (!pktstat_cpu_dropping(c)) {
 				filling++;
 				CHECK(c->entry >= f->head && c->entry < f->tail,
 				      "step %u cpu %u entry %llu outside [%llu,%llu)",
@@ -135,6 +136,23 @@ static void check(struct state *st, unsigned int step)
 		      (unsigned long long)st->sh_frames[seq % f->capacity],
 		      (unsigned long long)st->sh_bytes[seq % f->capacity]);
 	}
+	/* histogram: every window opened is finished once or still open */
+	{
+		uint64_t open = 0, nb = 0;
+
+		for (seq = f->head; seq < f->tail; seq++)
+			open += f->ring[seq % f->capacity].holders != 0;
+		for (i = 0; i < f->n_drop_slots; i++)
+			open += f->drop_slots[i].holders != 0;
+		for (i = 0; i < PKTSTAT_HIST_BUCKETS; i++)
+			nb += f->hist.bytes[i];
+		CHECK(f->hist.windows + open == f->read.samples +
+		      f->dropped.samples + f->queued.samples +
+		      f->in_readers.samples && nb == f->hist.windows,
+		      "step %u hist windows %llu + open %llu, buckets %llu",
+		      step, (unsigned long long)f->hist.windows,
+		      (unsigned long long)open, (unsigned long long)nb);
+	}
 	CHECK(f->head == f->tail ||
 	      f->ring[f->head % f->capacity].state != PKTSTAT_DELIVERED,
 	      "step %u delivered entry left at head", step);
@@ -154,7 +172,7 @@ static void check(struct state *st, unsigned int step)
 /* The shadow model follows a CPU's partial into its entry on close. */
 static void shadow_close(struct state *st, struct pktstat_cpu *c)
 {
-	if (c->open && c->entry != PKTSTAT_NO_ENTRY) {
+	if (c->open && !pktstat_cpu_dropping(c)) {
 		st->sh_frames[c->entry % st->f.capacity] += c->frames;
 		st->sh_bytes[c->entry % st->f.capacity] += c->bytes;
 	}
@@ -171,7 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&st, 0, sizeof(st));
 	pktstat_fifo_init(&st.f, st.ring, 1 + data[1] % MAX_CAP,
-			  periods[data[0] % (sizeof(periods) / sizeof(*periods))]);
+			  periods[data[0] % (sizeof(periods) / sizeof(*periods))],
+			  st.slots, MAX_CPUS);
 	st.ncpu = 1 + data[2] % MAX_CPUS;
 	/* start somewhere on the wall clock, aligned or not */
 	st.clock = 1700000000000000000ULL + (uint64_t)data[3] * 977;

@@ -104,6 +104,122 @@ t_summary() {
 	[ "$T_FAIL" = 0 ]
 }
 
+# ---------------------------------------------------------------- tests
+# ipt_setup IPT: the back end a test script runs on.  IPT: iptables-legacy,
+# iptables-nft, ip6tables-legacy, ip6tables-nft (or plain iptables).  Sets
+# FAM (v4/v6: the traffic it sees), SIB (the other family's command of the
+# same back end) and SIBFAM, SAVE, RESTORE, and P (the prefix of the test
+# descriptions).
+ipt_setup() {
+	IPT=$1
+	SIB=
+	case $IPT in
+	iptables) FAM=v4 ;;
+	iptables-legacy) FAM=v4 SIB=ip6tables-legacy ;;
+	iptables-nft) FAM=v4 SIB=ip6tables-nft ;;
+	ip6tables-legacy) FAM=v6 SIB=iptables-legacy ;;
+	ip6tables-nft) FAM=v6 SIB=iptables-nft ;;
+	*) echo "ipt_setup: unknown IPT $IPT" >&2; return 2 ;;
+	esac
+	[ $FAM = v4 ] && SIBFAM=v6 || SIBFAM=v4
+	SAVE=$IPT-save
+	RESTORE=$IPT-restore
+	P="$IPT"
+}
+
+# ipt ARGS...: $IPT with its messages on stdout.
+ipt() { $IPT "$@" 2>&1; }
+
+# flush_rules: empty INPUT and OUTPUT of $IPT and $SIB (filter table).
+flush_rules() {
+	for _c in $IPT ${SIB:-}; do
+		$_c -F INPUT 2>/dev/null
+		$_c -F OUTPUT 2>/dev/null
+	done
+}
+
+# wait_gone NAME [PROCDIR]: the name's directory disappears (nf_tables frees
+# deleted rules from a work queue: allow up to ~3 s).
+wait_gone() {
+	_i=0
+	while [ -e "${2:-$PKTSTAT_PROC}/$1" ] && [ $_i -lt 30 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ ! -e "${2:-$PKTSTAT_PROC}/$1" ]
+}
+
+now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+
+# now_us: the wall clock in microseconds (busybox date has no %N).
+now_us() {
+	adjtimex | awk '/tv_sec:/ { s = $2 } /tv_usec:/ { u = $2 } END { printf "%.0f\n", s * 1000000 + u }'
+}
+
+# test_begin ID TITLE / test_end NAME...: common prologue/epilogue of a
+# test: empty chains, a kernel log mark; at the end the names' directories
+# must be gone once the rules are flushed, and the log clean.
+test_begin() {
+	TL=$1
+	t_diag "---- $P: $1: $2"
+	flush_rules
+	dmesg_mark
+	TSTART=$(now_cs)
+}
+test_end() {
+	flush_rules
+	for _n in "$@"; do
+		if wait_gone "$_n"; then
+			t_ok "$P $TL: /proc/net/xt_pktstat/$_n gone once its rules are flushed"
+		else
+			t_fail "$P $TL: /proc/net/xt_pktstat/$_n gone once its rules are flushed" \
+				"$(cat "$PKTSTAT_PROC/$_n/stats" 2>&1)"
+		fi
+	done
+	t_eq "$P $TL: kernel log clean" "" "$(dmesg_since | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|list_(add|del) corruption|refcount_t:|KASAN|UBSAN|soft lockup|hung_task|rcu_sched detected' | head -20)"
+	t_diag "$TL took $(( ($(now_cs) - TSTART) * 10 )) ms"
+}
+
+# check_conservation DESC NAME SENT: stats say seen = SENT and
+# read + dropped + pending = SENT (frames and bytes), the invariant holds.
+# LEN: bytes per packet.
+check_conservation() {
+	_d=$1 _n=$2 _sent=$3
+	t_eq "$_d: frames_seen = sent" "$_sent" "$(stat_get "$_n" frames_seen)"
+	t_eq "$_d: bytes_seen = sent * $LEN" "$((_sent * LEN))" "$(stat_get "$_n" bytes_seen)"
+	t_check "$_d: stats invariant seen = read + dropped + pending" stats_invariant "$_n"
+}
+
+# check_drained DESC NAME SENT FILE...: the samples read (FILEs) plus what
+# stats counts as dropped and pending add up to SENT packets of LEN bytes,
+# and stats' read counters agree with the FILEs.
+check_drained() {
+	_d=$1 _n=$2 _sent=$3
+	shift 3
+	sum_samples -u "$@" >/dev/null
+	t_eq "$_d: frames read + dropped + pending = sent" "$_sent" \
+		"$((SUM_FRAMES + $(stat_get "$_n" frames_dropped) + $(stat_get "$_n" frames_pending)))"
+	t_eq "$_d: bytes read + dropped + pending = sent * $LEN" "$((_sent * LEN))" \
+		"$((SUM_BYTES + $(stat_get "$_n" bytes_dropped) + $(stat_get "$_n" bytes_pending)))"
+	t_eq "$_d: stats frames_read = frames of the reads" "$SUM_FRAMES" "$(stat_get "$_n" frames_read)"
+	check_conservation "$_d" "$_n" "$_sent"
+}
+
+# Packets that nf_tables ran through the filter INPUT chain twice (it can,
+# while iptables-nft-restore replaces the table): witness_add puts a rule
+# before the others that toggles bit 0 of the mark, and one in the security
+# table (after filter, never replaced by a filter restore) counting packets
+# whose bit is 0 again; witness_twice prints that count and removes it.
+witness_add() {
+	$IPT -t security -F INPUT 2>/dev/null
+	$IPT -I INPUT 1 -i "$DEV" -j MARK --set-xmark 0x1/0x0 &&
+		$IPT -t security -A INPUT -i "$DEV" -m mark --mark 0x0/0x1
+}
+witness_twice() {
+	$IPT -t security -L INPUT -v -x -n 2>/dev/null | awk 'NR == 3 { print $1 }'
+	$IPT -t security -F INPUT
+}
+
 # ---------------------------------------------------------------- kernel
 # load_pktstat [PARAM=VALUE...]
 load_pktstat() {
@@ -325,35 +441,38 @@ data_drain() {
 }
 
 # sum_samples [-u] FILE...: check and add up data-file output (header lines
-# "# timestamp frames bytes" are skipped and counted).  Every other line
+# "# timestamp frames bytes" are skipped and counted, setting lines
+# "# period_ns N samples M" counted in SUM_SETTINGS).  Every other line
 # must be three decimal integers; timestamps must strictly increase within
-# each FILE (not checked with -u) and be unique across all FILEs.  A FILE may end in an incomplete
-# line (a reader that stopped mid-line): it is ignored, as the module gives
-# that sample again in full to the next reader.
-# Sets and prints SUM_FRAMES SUM_BYTES SUM_SAMPLES; sets SUM_HEADERS, and
-# SUM_ERR (also on stderr) and status 1 on a problem.
+# each FILE between setting lines (not checked with -u: a setting line
+# starts the order again) and be unique across all FILEs.  A FILE may end
+# in an incomplete line (a reader that stopped mid-line): it is ignored,
+# as the module gives that sample again in full to the next reader.
+# Sets and prints SUM_FRAMES SUM_BYTES SUM_SAMPLES; sets SUM_HEADERS,
+# SUM_SETTINGS, and SUM_ERR (also on stderr) and status 1 on a problem.
 sum_samples() {
 	_ord=1
 	[ "${1:-}" = -u ] && { _ord=0; shift; }
 	_ss=$(awk -v ord=$_ord '
 		function err(m) { if (e == "") e = m }
-		FNR == 1 { prev = "" }
-		/^#/ { if ($0 == "# timestamp frames bytes") h++; else err(FILENAME ": bad header: " $0); next }
+		FNR == 1 { prev = ""; ctx = "" }
+		/^# period_ns [0-9]+ samples [0-9]+$/ { st++; prev = ""; ctx = $3 ":"; next }
+		/^#/ { if ($0 == "# timestamp frames bytes") { h++; ctx = "" } else err(FILENAME ": bad header: " $0); next }
 		{
 			if ($0 !~ /^[0-9]+ [0-9]+ [0-9]+$/) { err(FILENAME ":" FNR ": bad line: " $0); next }
 			ts = $1 ""
 			if (ord && prev != "" && (length(ts) < length(prev) || (length(ts) == length(prev) && ts <= prev)))
 				err(FILENAME ":" FNR ": timestamp " ts " not after " prev)
-			if (ts in seen) err("timestamp " ts " returned twice (" seen[ts] ", " FILENAME ":" FNR ")")
-			seen[ts] = FILENAME ":" FNR
+			if ((ctx ts) in seen) err("timestamp " ts " returned twice (" seen[ctx ts] ", " FILENAME ":" FNR ")")
+			seen[ctx ts] = FILENAME ":" FNR
 			prev = ts
 			f += $2; b += $3; n++
 		}
-		END { printf "%d %d %d %d %s\n", f, b, n, h, e }
+		END { printf "%d %d %d %d %d %s\n", f, b, n, h, st, e }
 	' "$@")
 	set -- $_ss
-	SUM_FRAMES=$1 SUM_BYTES=$2 SUM_SAMPLES=$3 SUM_HEADERS=$4
-	shift 4
+	SUM_FRAMES=$1 SUM_BYTES=$2 SUM_SAMPLES=$3 SUM_HEADERS=$4 SUM_SETTINGS=$5
+	shift 5
 	SUM_ERR="$*"
 	echo "$SUM_FRAMES $SUM_BYTES $SUM_SAMPLES"
 	[ -z "$SUM_ERR" ] || { echo "sum_samples: $SUM_ERR" >&2; return 1; }

@@ -3,7 +3,11 @@
 #   tests/qemu/run-guest.sh /tests/guest/run-all.sh
 # 1. the original README workflow with the plain `iptables` command;
 # 2. kernel-tests.sh for iptables-legacy, iptables-nft, ip6tables-legacy,
-#    ip6tables-nft;
+#    ip6tables-nft; reload.sh (settings changed by a reload) for the same
+#    four; hist.sh (the window histogram) for iptables-legacy and
+#    ip6tables-nft; refusals.sh (what the user sees when the kernel
+#    refuses) and containers.sh (memory cgroups, rootless containers) for
+#    iptables-legacy and iptables-nft;
 # 3. tests/ext/run-ext-tests.sh for the same four, if it exists;
 # 4. stress.sh: every stress scenario for iptables-legacy and iptables-nft,
 #    the FIFO overflow for ip6tables-legacy, the rule churn for
@@ -11,7 +15,8 @@
 #    taking CPU 1 offline).
 # Each part prints its own "N passed, M failed"; the last line is the
 # total in the same format.  Exit status non-zero on any failure.
-# Environment: SUITES (default "readme kernel ext stress") and KTESTS
+# Environment: SUITES (default "readme kernel reload hist refusals
+# containers ext stress") and KTESTS
 # (letters of kernel-tests.sh, default all) narrow the run; STRESS_RUNS
 # ("IPT:SCENARIOS ...", default "iptables-legacy:123456
 # iptables-nft:123456 ip6tables-legacy:4 ip6tables-nft:1") chooses the
@@ -20,7 +25,7 @@
 
 TALLY=/tmp/run-all.tally
 : > $TALLY
-SUITES=${SUITES:-readme kernel ext stress}
+SUITES=${SUITES:-readme kernel reload hist refusals containers ext stress}
 start=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
 broken=0
 
@@ -61,6 +66,26 @@ for s in $SUITES; do
 		for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
 			# shellcheck disable=SC2086
 			run "kernel-tests.sh $ipt" /tests/guest/kernel-tests.sh $ipt ${KTESTS:-}
+		done
+		;;
+	reload)
+		for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
+			run "reload.sh $ipt" /tests/guest/reload.sh $ipt
+		done
+		;;
+	hist)
+		for ipt in iptables-legacy ip6tables-nft; do
+			run "hist.sh $ipt" /tests/guest/hist.sh $ipt
+		done
+		;;
+	refusals)
+		for ipt in iptables-legacy iptables-nft; do
+			run "refusals.sh $ipt" /tests/guest/refusals.sh $ipt
+		done
+		;;
+	containers)
+		for ipt in iptables-legacy iptables-nft; do
+			run "containers.sh $ipt" /tests/guest/containers.sh $ipt
 		done
 		;;
 	ext)

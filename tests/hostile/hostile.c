@@ -121,9 +121,6 @@ static const struct tcase cases[] = {
 	{ "valid-then-bad", "a valid rule, then a bad one in the same table", 2,
 	  { OK_RULE("first"),
 	    { .period = 0, .samples = 20, .name = "second", .name_len = -1 } } },
-	{ "conflict-in-table", "two rules, same name, different period", 2,
-	  { OK_RULE("same"),
-	    { .period = 200000000ULL, .samples = 20, .name = "same", .name_len = -1 } } },
 	{ "empty", "no rules", 0, { { 0 } } },
 };
 

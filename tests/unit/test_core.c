@@ -164,6 +164,7 @@ struct sim {
 	struct pktstat_fifo f;
 	struct pktstat_entry *ring;
 	struct pktstat_cpu cpu[MAXCPU];
+	struct pktstat_drop_slot slots[MAXCPU];
 	unsigned int ncpu;
 	uint64_t period;
 	uint64_t sent_frames, sent_bytes;	/* what the "network" sent */
@@ -183,7 +184,7 @@ static void sim_init(struct sim *s, uint32_t cap, uint64_t period,
 	}
 	/* the ring's contents are documented as ignored: poison them */
 	memset(s->ring, 0xa5, cap * sizeof(*s->ring));
-	pktstat_fifo_init(&s->f, s->ring, cap, period);
+	pktstat_fifo_init(&s->f, s->ring, cap, period, s->slots, MAXCPU);
 	s->ncpu = ncpu;
 	s->period = period;
 	for (i = 0; i < MAXCPU; i++)
@@ -268,6 +269,59 @@ static const char *state_name(uint32_t st)
 		return "DELIVERED";
 	}
 	return "(invalid)";
+}
+
+/*
+ * The histogram: every window opened (kept or refused) is either finished
+ * and counted once, or still filled by some CPU; the buckets add up to the
+ * windows; the sums are those of the finished windows.
+ */
+static void check_hist(const struct sim *s, const char *file, int line)
+{
+	const struct pktstat_fifo *f = &s->f;
+	const struct pktstat_hist *h = &f->hist;
+	uint64_t opened, open = 0, nb = 0, nf = 0, fin_f, fin_b, seq;
+	uint64_t slot_f = 0, slot_b = 0;
+	const struct pktstat_entry *e;
+	unsigned int i;
+
+	opened = f->read.samples + f->dropped.samples + f->queued.samples +
+		 f->in_readers.samples;
+	fin_f = f->read.frames + f->dropped.frames;
+	fin_b = f->read.bytes + f->dropped.bytes;
+	for (seq = f->head; seq != f->tail && seq - f->head <= f->capacity;
+	     seq++) {
+		e = &f->ring[seq % f->capacity];
+		if (e->holders) {
+			open++;
+		} else if (e->state != PKTSTAT_DELIVERED) {
+			fin_f += e->frames;
+			fin_b += e->bytes;
+		}
+	}
+	for (i = 0; i < f->n_drop_slots; i++) {
+		if (!f->drop_slots[i].holders)
+			continue;
+		open++;
+		slot_f += f->drop_slots[i].frames;
+		slot_b += f->drop_slots[i].bytes;
+	}
+	for (i = 0; i < PKTSTAT_HIST_BUCKETS; i++) {
+		nb += h->bytes[i];
+		nf += h->frames[i];
+	}
+	if (h->windows + open != opened)
+		failf(file, line, "hist: %" PRIu64 " windows finished + %"
+		      PRIu64 " open != %" PRIu64 " opened", h->windows, open,
+		      opened);
+	if (nb != h->windows || nf != h->windows)
+		failf(file, line, "hist: buckets hold %" PRIu64 " (bytes) and %"
+		      PRIu64 " (frames) windows, not %" PRIu64, nb, nf,
+		      h->windows);
+	if (h->frames_sum != fin_f - slot_f || h->bytes_sum != fin_b - slot_b)
+		failf(file, line, "hist: sums %" PRIu64 "/%" PRIu64 " != "
+		      "finished windows' %" PRIu64 "/%" PRIu64, h->frames_sum,
+		      h->bytes_sum, fin_f - slot_f, fin_b - slot_b);
 }
 
 /*
@@ -359,6 +413,7 @@ static void check_accounting(const struct sim *s, const char *file, int line)
 	if (f->next_queued > f->tail)
 		failf(file, line, "next_queued %" PRIu64 " > tail %" PRIu64,
 		      f->next_queued, f->tail);
+	check_hist(s, file, line);
 	if (f->read.frames != s->got_frames || f->read.bytes != s->got_bytes)
 		failf(file, line, "read %" PRIu64 "/%" PRIu64
 		      " != delivered by test %" PRIu64 "/%" PRIu64,
@@ -655,7 +710,7 @@ static void test_dropped_window_stays_dropped(void)
 	pkt(&s, 0, EPOCH + P, 11);
 	pkt(&s, 0, EPOCH + 2 * P, 12);		/* FIFO full: refused */
 	CHECK_U64(s.f.dropped.samples, 1);
-	CHECK_U64(s.cpu[0].entry, PKTSTAT_NO_ENTRY);
+	CHECK(pktstat_cpu_dropping(&s.cpu[0]));
 	CHECK_U64(drain(&s, out, 8), 2);	/* room again */
 	CHECK_SAMPLE(out[0], EPOCH, 1, 10);
 	CHECK_SAMPLE(out[1], EPOCH + P, 1, 11);
@@ -663,13 +718,13 @@ static void test_dropped_window_stays_dropped(void)
 	pkt(&s, 1, EPOCH + 2 * P + 5, 13);	/* same window, other CPUs */
 	pkt(&s, 2, EPOCH + 2 * P + 6, 14);
 	pkt(&s, 1, EPOCH + 2 * P + 7, 15);
-	CHECK_U64(s.cpu[1].entry, PKTSTAT_NO_ENTRY);
-	CHECK_U64(s.cpu[2].entry, PKTSTAT_NO_ENTRY);
+	CHECK(pktstat_cpu_dropping(&s.cpu[1]));
+	CHECK(pktstat_cpu_dropping(&s.cpu[2]));
 	CHECK_U64(s.f.dropped.samples, 1);	/* one window, counted once */
 	CHECK_ACCOUNTING(&s);
 	/* the next window is accepted */
 	pkt(&s, 2, EPOCH + 3 * P, 16);
-	CHECK(s.cpu[2].entry != PKTSTAT_NO_ENTRY);
+	CHECK(!pktstat_cpu_dropping(&s.cpu[2]));
 	CHECK(timer(&s, 0, EPOCH + 3 * P));
 	CHECK(timer(&s, 1, EPOCH + 3 * P));
 	CHECK(timer(&s, 2, EPOCH + 4 * P));
@@ -1288,7 +1343,7 @@ static void test_delivered_behind_claimed(void)
 	/* so the FIFO is still full: a new window is refused */
 	pkt(&s, 0, EPOCH + 4 * P, 50);
 	CHECK_U64(s.f.dropped.samples, 1);
-	CHECK_U64(s.cpu[0].entry, PKTSTAT_NO_ENTRY);
+	CHECK(pktstat_cpu_dropping(&s.cpu[0]));
 	CHECK(timer(&s, 0, EPOCH + 5 * P));
 	/* C's pop skips the claimed W0 and the delivered W1, W2 */
 	CHECK_U64(pktstat_fifo_pop(&s.f, c, 4), 1);
@@ -1355,7 +1410,7 @@ static void test_delivered_behind_claimed(void)
 	CHECK_U64(s.f.in_readers.samples, 0);
 	CHECK_ACCOUNTING(&s);
 	pkt(&s, 0, EPOCH + 4 * P, 50);			/* room: kept */
-	CHECK(s.cpu[0].entry != PKTSTAT_NO_ENTRY);
+	CHECK(!pktstat_cpu_dropping(&s.cpu[0]));
 	CHECK_U64(used(&s), 3);
 	/* W2 only: W3 is delivered, W4 still being filled */
 	CHECK_U64(pktstat_fifo_pop(&s.f, out, 8), 1);
@@ -1398,7 +1453,7 @@ static void test_drop_then_clock_back(void)
 	/* the wall clock steps back 995ns, into W2 */
 	pkt(&s, 0, EPOCH + 2 * P + 5, 14);
 	CHECK_U64(s.f.clock_back, 1);
-	CHECK(s.cpu[0].entry != PKTSTAT_NO_ENTRY);	/* room: kept */
+	CHECK(!pktstat_cpu_dropping(&s.cpu[0]));	/* room: kept */
 	CHECK(timer(&s, 0, EPOCH + 3 * P));
 	CHECK_U64(s.f.dropped.samples, 1);
 	CHECK_U64(s.f.dropped.frames, 1);
@@ -1406,6 +1461,135 @@ static void test_drop_then_clock_back(void)
 	CHECK_U64(drain(&s, out, 8), 2);
 	CHECK_SAMPLE(out[0], EPOCH + 3 * P, 1, 13);
 	CHECK_SAMPLE(out[1], EPOCH + 2 * P, 1, 14);
+	CHECK_ACCOUNTING(&s);
+	sim_free(&s);
+}
+
+/* The bucket table: 1..8, then each bound at most 25 % above the one
+ * before; every size lands in the first bucket whose bound holds it. */
+static void test_hist_bounds(void)
+{
+	uint64_t prev = 0, b, v;
+	unsigned int i;
+
+	for (i = 0; i < XT_PKTSTAT_HIST_BOUNDS; i++) {
+		b = pktstat_hist_bound(i);
+		if (i < XT_PKTSTAT_HIST_SMALL)
+			CHECK_U64(b, i + 1);
+		else if (b * 4 > prev * 5)
+			failf(__FILE__, __LINE__, "bound %u = %" PRIu64
+			      " more than 25 %% above %" PRIu64, i, b, prev);
+		if (b <= prev)
+			failf(__FILE__, __LINE__, "bound %u = %" PRIu64
+			      " not above %" PRIu64, i, b, prev);
+		/* the bound itself, and the next size, land right */
+		CHECK_U64(pktstat_hist_bucket(b), i);
+		CHECK_U64(pktstat_hist_bucket(b + 1), i + 1);
+		if (i && b - prev > 1)
+			CHECK_U64(pktstat_hist_bucket(prev + 1), i);
+		prev = b;
+	}
+	CHECK_U64(pktstat_hist_bound(XT_PKTSTAT_HIST_BOUNDS - 1),
+		  (uint64_t)1 << 48);
+	CHECK_U64(pktstat_hist_bucket(0), 0);
+	CHECK_U64(pktstat_hist_bucket(1), 0);
+	CHECK_U64(pktstat_hist_bucket(10), 8);
+	CHECK_U64(pktstat_hist_bucket(11), 9);
+	CHECK_U64(pktstat_hist_bucket(~(uint64_t)0), XT_PKTSTAT_HIST_BOUNDS);
+	/* every size: bucket(v) is the first bound >= v */
+	for (v = 1; v < 100000; v++) {
+		i = pktstat_hist_bucket(v);
+		if (pktstat_hist_bound(i) < v ||
+		    (i && pktstat_hist_bound(i - 1) >= v)) {
+			failf(__FILE__, __LINE__, "size %" PRIu64 " in bucket %u"
+			      " (bound %" PRIu64 ")", v, i,
+			      pktstat_hist_bound(i));
+			break;
+		}
+	}
+}
+
+/* Kept and dropped windows are counted once each, when finished, with
+ * the sum over their CPUs; windows still filled are not counted yet. */
+static void test_hist_kept_and_dropped(void)
+{
+	const uint64_t P = 1000;
+	struct pktstat_sample out[8];
+	const struct pktstat_hist *h;
+	struct sim s;
+
+	sim_init(&s, 2, P, 3);
+	h = &s.f.hist;
+	pkt(&s, 0, EPOCH, 100);			/* W0: 2 CPUs, 3 frames */
+	pkt(&s, 1, EPOCH + 1, 200);
+	pkt(&s, 0, EPOCH + 2, 300);
+	CHECK_U64(h->windows, 0);		/* still filled */
+	pkt(&s, 0, EPOCH + P, 50);		/* W1: CPU 0 leaves W0 */
+	CHECK_U64(h->windows, 0);		/* CPU 1 still fills W0 */
+	CHECK(timer(&s, 1, EPOCH + P));
+	CHECK_U64(h->windows, 1);
+	CHECK_U64(h->frames[pktstat_hist_bucket(3)], 1);
+	CHECK_U64(h->bytes[pktstat_hist_bucket(600)], 1);
+	/* W2 refused (FIFO full: W0 finished, W1 filled), on 3 CPUs */
+	pkt(&s, 1, EPOCH + 2 * P, 1000);
+	CHECK(pktstat_cpu_dropping(&s.cpu[1]));
+	pkt(&s, 2, EPOCH + 2 * P + 1, 1000);
+	CHECK(pktstat_cpu_dropping(&s.cpu[2]));
+	pkt(&s, 0, EPOCH + 2 * P + 2, 1000);	/* closes W1: 1 frame */
+	CHECK(pktstat_cpu_dropping(&s.cpu[0]));
+	CHECK_U64(s.f.dropped.samples, 1);
+	CHECK_U64(h->windows, 2);
+	CHECK(timer(&s, 0, EPOCH + 3 * P));
+	CHECK(timer(&s, 2, EPOCH + 3 * P));
+	CHECK_U64(h->windows, 2);		/* CPU 1 still fills W2 */
+	CHECK_ACCOUNTING(&s);
+	CHECK(timer(&s, 1, EPOCH + 3 * P));
+	CHECK_U64(h->windows, 3);		/* W2 whole: 3 frames, 3000 B */
+	CHECK_U64(h->frames[pktstat_hist_bucket(3)], 2);
+	CHECK_U64(h->bytes[pktstat_hist_bucket(3000)], 1);
+	CHECK_U64(h->frames[pktstat_hist_bucket(1)], 1);
+	CHECK_U64(h->bytes[pktstat_hist_bucket(50)], 1);
+	CHECK_U64(h->frames_sum, 3 + 1 + 3);
+	CHECK_U64(h->bytes_sum, 600 + 50 + 3000);
+	CHECK_U64(s.f.drop_free, 0);		/* the slot is free again */
+	CHECK_ACCOUNTING(&s);
+	/* reading changes nothing */
+	CHECK_U64(drain(&s, out, 8), 2);
+	CHECK_U64(h->windows, 3);
+	CHECK_U64(h->windows, s.f.read.samples + s.f.dropped.samples);
+	CHECK_ACCOUNTING(&s);
+	sim_free(&s);
+}
+
+/* Discarding a setting's FIFO: finished windows nobody holds are counted
+ * as dropped at once, held ones when given back; delivered ones stay read;
+ * the FIFO ends empty and the books balance. */
+static void test_discard(void)
+{
+	const uint64_t P = 1000;
+	struct pktstat_sample a[4], b[4];
+	struct sim s;
+
+	sim_init(&s, 8, P, 1);
+	fill_windows(&s, 0, 5);
+	CHECK_U64(pktstat_fifo_pop(&s.f, a, 2), 2);	/* W0, W1 claimed */
+	CHECK_U64(pktstat_fifo_pop(&s.f, b, 1), 1);	/* W2 claimed */
+	deliver(&s, &b[0]);				/* W2 read */
+	pktstat_fifo_discard(&s.f);
+	CHECK_U64(s.f.dropped.samples, 2);		/* W3, W4 */
+	CHECK_U64(s.f.queued.samples, 0);
+	CHECK_U64(pktstat_fifo_pop(&s.f, b, 4), 0);
+	CHECK_U64(used(&s), 5);
+	CHECK_ACCOUNTING(&s);
+	pktstat_fifo_unpop(&s.f, &a[1]);		/* W1 given back */
+	CHECK_U64(s.f.dropped.samples, 3);
+	CHECK_U64(used(&s), 5);				/* W0 still held */
+	CHECK_U64(pktstat_fifo_pop(&s.f, b, 4), 0);
+	deliver(&s, &a[0]);				/* W0 read */
+	CHECK_U64(used(&s), 0);
+	CHECK_U64(s.f.read.samples, 2);
+	CHECK_U64(s.f.dropped.samples, 3);
+	CHECK_U64(s.f.hist.windows, 5);
 	CHECK_ACCOUNTING(&s);
 	sim_free(&s);
 }
@@ -1481,6 +1665,8 @@ struct rnd {
 	 * window was opened since */
 	bool sticky;
 	uint64_t sticky_start;
+	uint64_t sticky_slot;		/* its drop slot (PKTSTAT_DROP_BIT | i) */
+	uint32_t sticky_holders;	/* CPUs filling it */
 	/* windows opened (kept or newly refused): the expected clock_back */
 	bool have_last;
 	uint64_t last_start;
@@ -1726,6 +1912,9 @@ static void r_after_close(struct rnd *R, unsigned int c, uint64_t dfr,
 		       "/%" PRIu64 ", queued +%" PRIu64 "/%" PRIu64, c,
 		       R->cpu_win[c], R->cpu_fr[c], R->cpu_by[c], dfr, dby,
 		       qfr, qby);
+	if (R->cpu_refused[c] && R->sticky &&
+	    R->cpu_seq[c] == R->sticky_slot && R->sticky_holders)
+		R->sticky_holders--;
 	if (dfr || dby) {
 		w = ref_get(R, R->cpu_win[c], true);
 		w->dropped = true;
@@ -1770,7 +1959,7 @@ static void r_packet(struct rnd *R)
 	uint64_t k = below(1000), now = R->now, S = win_of(R, now);
 	uint64_t u0, tail0, ds0, df0, db0, qf0, qb0;
 	struct pktstat_cpu *cpu = &R->s.cpu[c];
-	bool refused, joinable, opened;
+	bool refused, joinable, opened, sticky_live;
 	struct refent *e;
 	uint32_t len;
 
@@ -1810,7 +1999,7 @@ static void r_packet(struct rnd *R)
 	qf0 = f->queued.frames + f->read.frames + f->in_readers.frames;
 	qb0 = f->queued.bytes + f->read.bytes + f->in_readers.bytes;
 	pktstat_cpu_packet(f, cpu, now, len);
-	refused = cpu->entry == PKTSTAT_NO_ENTRY;
+	refused = pktstat_cpu_dropping(cpu);
 	logev(R, "pkt cpu%u now %" PRIu64 " len %u: slow, window %" PRIu64
 	      " %s, used %" PRIu64 "/%u, clock_back %" PRIu64, c, now, len,
 	      S, refused ? "refused" : "kept", pktstat_fifo_used(f),
@@ -1867,7 +2056,9 @@ static void r_packet(struct rnd *R)
 	}
 
 	/* refusals: only a full FIFO refuses a new window (and counts it);
-	 * the window refused last stays refused until another one opens */
+	 * the window refused last stays refused while CPUs fill it, until
+	 * another one opens */
+	sticky_live = R->sticky && R->sticky_start == S && R->sticky_holders;
 	if (f->dropped.samples != ds0) {
 		RCHECK(R, f->dropped.samples == ds0 + 1 && refused,
 		       "dropped.samples %" PRIu64 " -> %" PRIu64 " (%s)",
@@ -1875,25 +2066,27 @@ static void r_packet(struct rnd *R)
 		RCHECK(R, u0 >= f->capacity, "window %" PRIu64 " refused "
 		       "and counted with used %" PRIu64 " < capacity %u",
 		       S, u0, f->capacity);
-		RCHECK(R, !(R->sticky && R->sticky_start == S),
-		       "refused window %" PRIu64 " counted twice", S);
-	} else if (refused) {
-		RCHECK(R, R->sticky && R->sticky_start == S,
-		       "window %" PRIu64 " refused without counting a "
-		       "dropped sample (used %" PRIu64 "/%u, last refused "
-		       "%s%" PRIu64 ")", S, u0, f->capacity,
-		       R->sticky ? "" : "[none; other windows opened "
-		       "since] ", R->sticky_start);
-	} else {
-		RCHECK(R, !(R->sticky && R->sticky_start == S),
-		       "window %" PRIu64 " refused earlier, now accepted: "
-		       "a sample with part of its traffic", S);
-	}
-	if (refused) {
+		RCHECK(R, !sticky_live, "refused window %" PRIu64
+		       " counted twice", S);
+		RCHECK(R, (cpu->entry & ~PKTSTAT_DROP_BIT) < f->n_drop_slots,
+		       "refused window %" PRIu64 " got no drop slot", S);
 		R->sticky = true;
 		R->sticky_start = S;
-	} else if (R->sticky && R->sticky_start != S) {
-		R->sticky = false;
+		R->sticky_slot = cpu->entry;
+		R->sticky_holders = 1;
+	} else if (refused) {
+		RCHECK(R, sticky_live && cpu->entry == R->sticky_slot,
+		       "window %" PRIu64 " refused without counting a "
+		       "dropped sample (used %" PRIu64 "/%u, last refused "
+		       "%s%" PRIu64 ", %u CPUs fill it)", S, u0, f->capacity,
+		       R->sticky ? "" : "[none; other windows opened "
+		       "since] ", R->sticky_start, R->sticky_holders);
+		R->sticky_holders++;
+	} else {
+		RCHECK(R, !sticky_live, "window %" PRIu64 " refused earlier, "
+		       "now accepted: a sample with part of its traffic", S);
+		if (R->sticky && R->sticky_start != S)
+			R->sticky = false;
 	}
 
 	R->cpu_open[c] = true;
@@ -2357,6 +2550,12 @@ int main(void)
 	RUN(test_delivered_behind_claimed, "a delivered entry behind a claimed "
 	    "one keeps its capacity until that one is settled; pop skips "
 	    "both, in order");
+	RUN(test_hist_bounds, "histogram bounds: 1..8, then at most 25 % "
+	    "apart, up to 2^48; every size in the first bound that holds it");
+	RUN(test_hist_kept_and_dropped, "histogram: kept and dropped windows "
+	    "counted once when finished, summed over their CPUs");
+	RUN(test_discard, "discard: unheld windows dropped at once, held ones "
+	    "when given back, delivered ones stay read");
 	snprintf(desc, sizeof(desc), "randomized conservation and reference "
 		 "model: %" PRIu64 " runs x %" PRIu64 " events, seed %" PRIu64,
 		 nruns, nevents, seed0);
