@@ -69,8 +69,10 @@ static uint32_t drop_slot_get(struct pktstat_fifo *f, uint64_t start)
 	return i;
 }
 
-/* A CPU's partial of a dropped window: lost traffic, but the window's
- * size still reaches the histogram once its last CPU is done. */
+/*
+ * A CPU's partial of a dropped window: lost traffic, but the window's
+ * size still reaches the histogram once its last CPU is done.
+ */
 static void drop_slot_close(struct pktstat_fifo *f, const struct pktstat_cpu *c)
 {
 	uint32_t i = (uint32_t)(c->entry & ~PKTSTAT_DROP_BIT);

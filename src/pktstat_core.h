@@ -91,8 +91,8 @@ struct pktstat_cpu {
 	uint64_t bytes;
 	uint64_t seen_frames;	/* every packet ever counted here */
 	uint64_t seen_bytes;
-	uint64_t entry;		/* FIFO sequence number, or PKTSTAT_DROP_BIT
-				 * | drop slot, or PKTSTAT_NO_ENTRY */
+	/* FIFO sequence number, or PKTSTAT_DROP_BIT | drop slot, or none */
+	uint64_t entry;
 	bool open;		/* a window is being filled */
 };
 
@@ -176,13 +176,17 @@ void pktstat_fifo_init(struct pktstat_fifo *f, struct pktstat_entry *ring,
 		       uint32_t capacity, uint64_t period,
 		       struct pktstat_drop_slot *slots, uint32_t n_slots);
 
-/* Slow path, caller's lock held: close the CPU's window, open the one
- * holding @now and count the packet in it. */
+/*
+ * Slow path, caller's lock held: close the CPU's window, open the one
+ * holding @now and count the packet in it.
+ */
 void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
 			uint64_t now, uint32_t len);
 
-/* Caller's lock held: add the CPU's partial window to its entry (or to its
- * drop slot) and leave the CPU with no open window. */
+/*
+ * Caller's lock held: add the CPU's partial window to its entry (or to its
+ * drop slot) and leave the CPU with no open window.
+ */
 void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c);
 
 /*

@@ -6,12 +6,12 @@
  * window; finished windows are merged across CPUs into a FIFO per name,
  * drained by reading /proc/net/xt_pktstat/<name>/data.
  *
- * Files, each using only those above it in this list:
- *   pktstat_core.c   windows, FIFO and histogram (plain C, also userspace)
- *   pktstat_set.c    one setting of a name: per-CPU windows, timers
- *   pktstat_name.c   names of a namespace, their settings, reloads
- *   pktstat_proc.c   /proc/net/xt_pktstat/<name>/ files
- *   pktstat_match.c  this: the match, its checks, module init
+ * The module's files, each using only those above it in this list:
+ *   core   windows, FIFO and histogram (plain C, also built in userspace)
+ *   set    one setting of a name: per-CPU windows, their timers
+ *   name   names of a namespace, their settings, reloads
+ *   proc   the /proc/net/xt_pktstat/<name>/ files
+ *   match  the match, its checks, module init (here)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/bottom_half.h>

@@ -36,8 +36,10 @@ MODULE_PARM_DESC(max_names,
 
 struct pktstat_net {
 	struct list_head	names;		/* under pktstat_names_mutex */
-	/* settings that hold memory: live ones, and old ones with unread
-	 * windows; readers free the latter, without the mutex */
+	/*
+	 * settings that hold memory: live ones, and old ones with unread
+	 * windows; readers free the latter, without the mutex
+	 */
 	atomic_t		sets;
 };
 
@@ -288,13 +290,12 @@ static void pktstat_name_retire(struct pktstat_name *n, struct pktstat_set *s)
 
 	lockdep_assert_held(&n->lock);
 	list_for_each_entry(t, &n->sets, node) {
-		if (t == s) {
+		if (t == s)
 			after = true;
-		} else if (!after) {
+		else if (!after)
 			older_live |= t->rules != 0;
-		} else if (t->rules && !next) {
+		else if (t->rules && !next)
 			next = t;
-		}
 	}
 	if (older_live) {
 		pktstat_fifo_discard(&s->fifo);
@@ -436,11 +437,16 @@ void pktstat_name_stats(struct pktstat_name *n, struct pktstat_name_stats *st)
 
 	spin_lock_bh(&n->lock);
 	*st = (struct pktstat_name_stats){
-		.seen_frames = n->past_seen_frames,
-		.seen_bytes = n->past_seen_bytes,
-		.read = n->past_read,
-		.dropped = n->past_dropped,
-		.clock_back = n->past_clock_back,
+		.frames_seen = n->past_seen_frames,
+		.bytes_seen = n->past_seen_bytes,
+		.samples_read = n->past_read.samples,
+		.frames_read = n->past_read.frames,
+		.bytes_read = n->past_read.bytes,
+		.samples_dropped = n->past_dropped.samples,
+		.frames_dropped = n->past_dropped.frames,
+		.bytes_dropped = n->past_dropped.bytes,
+		.clock_steps_back = n->past_clock_back,
+		.close_latency_ns = pktstat_set_close_latency_ns(),
 		.settings_changes = n->settings_changes,
 	};
 	cur = pktstat_in_force(n);
@@ -448,21 +454,20 @@ void pktstat_name_stats(struct pktstat_name *n, struct pktstat_name_stats *st)
 		const struct pktstat_fifo *f = &s->fifo;
 
 		pktstat_set_counts(s, &c);
-		st->seen_frames += c.seen_frames;
-		st->seen_bytes += c.seen_bytes;
-		st->read.samples += f->read.samples;
-		st->read.frames += f->read.frames;
-		st->read.bytes += f->read.bytes;
-		st->dropped.samples += f->dropped.samples;
-		st->dropped.frames += f->dropped.frames;
-		st->dropped.bytes += f->dropped.bytes;
-		st->pending.samples += f->queued.samples +
-				       f->in_readers.samples;
-		st->pending.frames += f->queued.frames + f->in_readers.frames +
+		st->frames_seen += c.seen_frames;
+		st->bytes_seen += c.seen_bytes;
+		st->samples_read += f->read.samples;
+		st->frames_read += f->read.frames;
+		st->bytes_read += f->read.bytes;
+		st->samples_dropped += f->dropped.samples;
+		st->frames_dropped += f->dropped.frames;
+		st->bytes_dropped += f->dropped.bytes;
+		st->samples_pending += f->queued.samples + f->in_readers.samples;
+		st->frames_pending += f->queued.frames + f->in_readers.frames +
 				      c.partial_frames;
-		st->pending.bytes += f->queued.bytes + f->in_readers.bytes +
+		st->bytes_pending += f->queued.bytes + f->in_readers.bytes +
 				     c.partial_bytes;
-		st->clock_back += f->clock_back;
+		st->clock_steps_back += f->clock_back;
 		if (s == cur) {
 			st->period_ns = s->period;
 			st->samples = s->samples;

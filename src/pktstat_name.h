@@ -60,18 +60,19 @@ void pktstat_name_put(struct pktstat_set *s);
 
 /* ---- for the readers of a name's files */
 
-/* The name's totals; the setting in force, and the newest waiting one. */
+/*
+ * The name's stats file: a field for each number of xt_pktstat_stats.h,
+ * named as its key (pktstat_proc.c maps the keys to these fields, so a key
+ * without its field does not build).
+ */
 struct pktstat_name_stats {
-	u64			period_ns;
-	u32			samples;
-	u32			rules;
-	u64			seen_frames, seen_bytes;
-	struct pktstat_count	read, dropped, pending;
-	u64			clock_back;
-	u64			settings_changes;
-	u32			waiting_rules;
-	u32			waiting_samples;
-	u64			waiting_period_ns;
+	u64 period_ns, samples, rules;
+	u64 frames_seen, bytes_seen;
+	u64 samples_read, frames_read, bytes_read;
+	u64 samples_dropped, frames_dropped, bytes_dropped;
+	u64 samples_pending, frames_pending, bytes_pending;
+	u64 clock_steps_back, close_latency_ns, settings_changes;
+	u64 waiting_rules, waiting_period_ns, waiting_samples;
 };
 
 void pktstat_name_stats(struct pktstat_name *n, struct pktstat_name_stats *st);

@@ -94,8 +94,10 @@ static void reader_settle(struct pktstat_reader *r, bool keep_partial,
 		pktstat_name_claim(r->n, &r->claim, r->batch, want);
 }
 
-/* The text of batch[first]: its line, after a setting line if the
- * samples changed setting. */
+/*
+ * The text of batch[first]: its line, after a setting line if the
+ * samples changed setting.
+ */
 static unsigned int reader_format(struct pktstat_reader *r)
 {
 	const struct pktstat_sample *s = &r->batch[r->first];
@@ -213,54 +215,34 @@ static const struct proc_ops pktstat_data_ops = {
 
 /* ----------------------------------------------------------------- stats */
 
-enum {
-#define PKTSTAT_STAT_ENUM(key, desc) PKTSTAT_STAT_##key,
-	XT_PKTSTAT_STATS_KEYS(PKTSTAT_STAT_ENUM)
-#undef PKTSTAT_STAT_ENUM
-	PKTSTAT_NSTATS
-};
-
-static const char *const pktstat_stat_keys[PKTSTAT_NSTATS] = {
-#define PKTSTAT_STAT_KEY(key, desc) #key,
-	XT_PKTSTAT_STATS_KEYS(PKTSTAT_STAT_KEY)
-#undef PKTSTAT_STAT_KEY
+/* The keys, in order, and where their values are; the text one: none. */
+#define PKTSTAT_STAT_TEXT	SIZE_MAX
+static const struct {
+	const char	*key;
+	size_t		off;
+} pktstat_stat_fields[] = {
+#define XT_PKTSTAT_STAT_TEXT(key, description) { #key, PKTSTAT_STAT_TEXT },
+#define XT_PKTSTAT_STAT(key, description) \
+	{ #key, offsetof(struct pktstat_name_stats, key) },
+#include "xt_pktstat_stats.h"
 };
 
 static int pktstat_stats_show(struct seq_file *m, void *v)
 {
 	struct pktstat_name *n = m->private;
 	struct pktstat_name_stats st;
-	u64 val[PKTSTAT_NSTATS] = {};
 	unsigned int i;
 
 	pktstat_name_stats(n, &st);
-	val[PKTSTAT_STAT_period_ns] = st.period_ns;
-	val[PKTSTAT_STAT_samples] = st.samples;
-	val[PKTSTAT_STAT_rules] = st.rules;
-	val[PKTSTAT_STAT_frames_seen] = st.seen_frames;
-	val[PKTSTAT_STAT_bytes_seen] = st.seen_bytes;
-	val[PKTSTAT_STAT_samples_read] = st.read.samples;
-	val[PKTSTAT_STAT_frames_read] = st.read.frames;
-	val[PKTSTAT_STAT_bytes_read] = st.read.bytes;
-	val[PKTSTAT_STAT_samples_dropped] = st.dropped.samples;
-	val[PKTSTAT_STAT_frames_dropped] = st.dropped.frames;
-	val[PKTSTAT_STAT_bytes_dropped] = st.dropped.bytes;
-	val[PKTSTAT_STAT_samples_pending] = st.pending.samples;
-	val[PKTSTAT_STAT_frames_pending] = st.pending.frames;
-	val[PKTSTAT_STAT_bytes_pending] = st.pending.bytes;
-	val[PKTSTAT_STAT_clock_steps_back] = st.clock_back;
-	val[PKTSTAT_STAT_close_latency_ns] = pktstat_set_close_latency_ns();
-	val[PKTSTAT_STAT_settings_changes] = st.settings_changes;
-	val[PKTSTAT_STAT_waiting_rules] = st.waiting_rules;
-	val[PKTSTAT_STAT_waiting_period_ns] = st.waiting_period_ns;
-	val[PKTSTAT_STAT_waiting_samples] = st.waiting_samples;
+	for (i = 0; i < ARRAY_SIZE(pktstat_stat_fields); i++) {
+		size_t off = pktstat_stat_fields[i].off;
 
-	for (i = 0; i < PKTSTAT_NSTATS; i++) {
-		if (i == PKTSTAT_STAT_name)
-			seq_printf(m, "name %s\n", n->name);
+		if (off == PKTSTAT_STAT_TEXT)
+			seq_printf(m, "%s %s\n", pktstat_stat_fields[i].key,
+				   n->name);
 		else
-			seq_printf(m, "%s %llu\n", pktstat_stat_keys[i],
-				   (unsigned long long)val[i]);
+			seq_printf(m, "%s %llu\n", pktstat_stat_fields[i].key,
+				   *(const u64 *)((const char *)&st + off));
 	}
 	return 0;
 }

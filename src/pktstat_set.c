@@ -37,9 +37,11 @@ static DEFINE_MUTEX(pktstat_sets_mutex);
 static LIST_HEAD(pktstat_sets);
 static enum cpuhp_state pktstat_hp_state;
 
-/* Memory, allocated and freed with the setting.  Charged to the memory
+/*
+ * Memory, allocated and freed with the setting.  Charged to the memory
  * cgroup of the process that adds the rule; a full cgroup makes the
- * allocation fail (rather than wake its OOM killer), the rule is refused. */
+ * allocation fail (rather than wake its OOM killer), the rule is refused.
+ */
 #define PKTSTAT_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /* @ns in the largest unit of --period that divides it: "250us", "1500ns". */
@@ -49,9 +51,8 @@ const char *pktstat_fmt_period(char *buf, size_t size, u64 ns)
 		const char *suffix;
 		u64 ns;
 	} units[] = {
-#define PKTSTAT_UNIT(suffix, ns) { suffix, ns },
-		XT_PKTSTAT_TIME_UNITS(PKTSTAT_UNIT)
-#undef PKTSTAT_UNIT
+#define XT_PKTSTAT_UNIT(suffix, ns) { suffix, ns },
+#include "xt_pktstat_units.h"
 	};
 	unsigned int i = ARRAY_SIZE(units);
 
@@ -69,7 +70,7 @@ u64 pktstat_set_close_latency_ns(void)
 }
 
 /* Called on the window's CPU, bottom halves off, the FIFO lock held. */
-static void pktstat_arm(struct pktstat_pcpu *pc, u64 period, u64 now)
+static void pktstat_arm(struct pktstat_set_cpu *pc, u64 period, u64 now)
 {
 	u64 end = pc->core.start + period;
 	unsigned long ticks = 0;
@@ -86,7 +87,7 @@ static void pktstat_arm(struct pktstat_pcpu *pc, u64 period, u64 now)
  * read again under the lock so that windows are opened in time order
  * across CPUs.
  */
-void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_pcpu *pc,
+void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
 			   unsigned int len)
 {
 	u64 now;
@@ -109,11 +110,11 @@ void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_pcpu *pc,
  */
 static void pktstat_timer(struct timer_list *t)
 {
-	struct pktstat_pcpu *pc = timer_container_of(pc, t, timer);
+	struct pktstat_set_cpu *pc = timer_container_of(pc, t, timer);
 	struct pktstat_set *s = pc->set;
 	u64 now;
 
-	local_lock_nested_bh(&s->pcpu->bh_lock);
+	local_lock_nested_bh(&s->cpus->bh_lock);
 	spin_lock(s->lock);
 	if (s->dying)
 		goto out;
@@ -126,7 +127,7 @@ static void pktstat_timer(struct timer_list *t)
 	u64_stats_update_end(&pc->syncp);
 out:
 	spin_unlock(s->lock);
-	local_unlock_nested_bh(&s->pcpu->bh_lock);
+	local_unlock_nested_bh(&s->cpus->bh_lock);
 }
 
 /*
@@ -139,13 +140,13 @@ out:
  */
 static int pktstat_cpu_prepare(unsigned int cpu)
 {
-	struct pktstat_pcpu *pc;
+	struct pktstat_set_cpu *pc;
 	struct pktstat_set *s;
 	u64 now;
 
 	mutex_lock(&pktstat_sets_mutex);
 	list_for_each_entry(s, &pktstat_sets, hotplug) {
-		pc = per_cpu_ptr(s->pcpu, cpu);
+		pc = per_cpu_ptr(s->cpus, cpu);
 		timer_delete_sync(&pc->timer);
 		spin_lock_bh(s->lock);
 		now = ktime_get_real_ns();
@@ -186,7 +187,7 @@ size_t pktstat_set_memory(u32 samples)
 {
 	return sizeof(struct pktstat_set) +
 	       (size_t)samples * sizeof(struct pktstat_entry) +
-	       (size_t)num_possible_cpus() * (sizeof(struct pktstat_pcpu) +
+	       (size_t)num_possible_cpus() * (sizeof(struct pktstat_set_cpu) +
 					      sizeof(struct pktstat_drop_slot));
 }
 
@@ -194,7 +195,7 @@ void pktstat_set_free(struct pktstat_set *s)
 {
 	if (!s)
 		return;
-	WARN_ON_ONCE(s->pcpu);	/* pktstat_set_stop() first */
+	WARN_ON_ONCE(s->cpus);	/* pktstat_set_stop() first */
 	kvfree(s->fifo.ring);
 	kvfree(s->fifo.drop_slots);
 	kfree(s);
@@ -213,9 +214,9 @@ struct pktstat_set *pktstat_set_create(u64 period, u32 samples,
 		return NULL;
 	ring = kvcalloc(samples, sizeof(*ring), PKTSTAT_GFP);
 	slots = kvcalloc(ncpu, sizeof(*slots), PKTSTAT_GFP);
-	s->pcpu = alloc_percpu_gfp(struct pktstat_pcpu, PKTSTAT_GFP);
-	if (!ring || !slots || !s->pcpu) {
-		free_percpu(s->pcpu);
+	s->cpus = alloc_percpu_gfp(struct pktstat_set_cpu, PKTSTAT_GFP);
+	if (!ring || !slots || !s->cpus) {
+		free_percpu(s->cpus);
 		kvfree(slots);
 		kvfree(ring);
 		kfree(s);
@@ -227,7 +228,7 @@ struct pktstat_set *pktstat_set_create(u64 period, u32 samples,
 	s->created_ns = ktime_get_real_ns();
 	pktstat_fifo_init(&s->fifo, ring, samples, period, slots, ncpu);
 	for_each_possible_cpu(cpu) {
-		struct pktstat_pcpu *pc = per_cpu_ptr(s->pcpu, cpu);
+		struct pktstat_set_cpu *pc = per_cpu_ptr(s->cpus, cpu);
 
 		local_lock_init(&pc->bh_lock);
 		u64_stats_init(&pc->syncp);
@@ -260,18 +261,18 @@ void pktstat_set_stop(struct pktstat_set *s)
 	s->dying = true;
 	spin_unlock_bh(s->lock);
 	for_each_possible_cpu(cpu)
-		timer_delete_sync(&per_cpu_ptr(s->pcpu, cpu)->timer);
+		timer_delete_sync(&per_cpu_ptr(s->cpus, cpu)->timer);
 
 	spin_lock_bh(s->lock);
 	for_each_possible_cpu(cpu)
-		pktstat_cpu_close(&s->fifo, &per_cpu_ptr(s->pcpu, cpu)->core);
+		pktstat_cpu_close(&s->fifo, &per_cpu_ptr(s->cpus, cpu)->core);
 	pktstat_set_counts(s, &c);
 	s->seen_frames = c.seen_frames;
 	s->seen_bytes = c.seen_bytes;
 	spin_unlock_bh(s->lock);
 
-	free_percpu(s->pcpu);
-	s->pcpu = NULL;
+	free_percpu(s->cpus);
+	s->cpus = NULL;
 }
 
 /*
@@ -288,10 +289,10 @@ void pktstat_set_counts(const struct pktstat_set *s,
 		.seen_frames = s->seen_frames,
 		.seen_bytes = s->seen_bytes,
 	};
-	if (!s->pcpu)
+	if (!s->cpus)
 		return;
 	for_each_possible_cpu(cpu) {
-		const struct pktstat_pcpu *pc = per_cpu_ptr(s->pcpu, cpu);
+		const struct pktstat_set_cpu *pc = per_cpu_ptr(s->cpus, cpu);
 		u64 sf, sb, pf, pb;
 
 		do {

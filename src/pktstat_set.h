@@ -29,7 +29,7 @@ struct pktstat_name;
  * elsewhere).  syncp lets other CPUs read the 64-bit counters whole on
  * 32-bit kernels (and is empty on 64-bit ones).
  */
-struct pktstat_pcpu {
+struct pktstat_set_cpu {
 	local_lock_t		bh_lock;
 	struct u64_stats_sync	syncp;
 	struct pktstat_cpu	core;
@@ -38,9 +38,11 @@ struct pktstat_pcpu {
 };
 
 struct pktstat_set {
-	/* Read by every packet and never written after creation: kept off
-	 * the cache lines the slow path and the readers write. */
-	struct pktstat_pcpu __percpu *pcpu;
+	/*
+	 * Read by every packet and never written after creation: kept off
+	 * the cache lines the slow path and the readers write.
+	 */
+	struct pktstat_set_cpu __percpu *cpus;
 	u64			period;		/* ns */
 	u32			samples;	/* FIFO capacity */
 
@@ -72,7 +74,7 @@ void pktstat_sets_exit(void);
 
 struct pktstat_set *pktstat_set_create(u64 period, u32 samples,
 				       spinlock_t *lock);
-void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_pcpu *pc,
+void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
 			   unsigned int len);
 void pktstat_set_stop(struct pktstat_set *s);
 void pktstat_set_free(struct pktstat_set *s);
@@ -93,15 +95,15 @@ static __always_inline void pktstat_set_count(struct pktstat_set *s,
 					      u64 period, u64 now,
 					      unsigned int len)
 {
-	struct pktstat_pcpu *pc;
+	struct pktstat_set_cpu *pc;
 
-	local_lock_nested_bh(&s->pcpu->bh_lock);
-	pc = this_cpu_ptr(s->pcpu);
+	local_lock_nested_bh(&s->cpus->bh_lock);
+	pc = this_cpu_ptr(s->cpus);
 	u64_stats_update_begin(&pc->syncp);
 	if (unlikely(!pktstat_cpu_add(&pc->core, period, now, len)))
 		pktstat_set_slow_path(s, pc, len);
 	u64_stats_update_end(&pc->syncp);
-	local_unlock_nested_bh(&s->pcpu->bh_lock);
+	local_unlock_nested_bh(&s->cpus->bh_lock);
 }
 
 #endif /* _PKTSTAT_SET_H */

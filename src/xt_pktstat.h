@@ -40,8 +40,15 @@ struct xt_pktstat_info {
 	__u32		flags;		/* must be 0 */
 	char		name[XT_PKTSTAT_NAME_LEN];
 
-	/* Used internally by the kernel: the name's setting this rule uses. */
-	struct pktstat_set *state __attribute__((aligned(8)));
+	/*
+	 * Used internally by the kernel: the name's setting this rule uses.
+	 * 8 bytes, 8-aligned, whatever the pointer size (32-bit iptables on
+	 * a 64-bit kernel).
+	 */
+	union {
+		struct pktstat_set *state;
+		__aligned_u64 state_u64;
+	};
 };
 
 /*

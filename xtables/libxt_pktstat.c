@@ -17,7 +17,6 @@
 #include <string.h>
 #include <xtables.h>
 #include "xt_pktstat.h"
-#include "xt_pktstat_text.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof(*(x)))
@@ -51,9 +50,8 @@ static const struct {
 	const char *suffix;
 	uint64_t ns;
 } pktstat_units[] = {
-#define PKTSTAT_UNIT(suffix, ns) { suffix, ns },
-	XT_PKTSTAT_TIME_UNITS(PKTSTAT_UNIT)
-#undef PKTSTAT_UNIT
+#define XT_PKTSTAT_UNIT(suffix, ns) { suffix, ns },
+#include "xt_pktstat_units.h"
 };
 
 /*

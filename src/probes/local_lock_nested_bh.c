@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* HAVE_LOCAL_LOCK_NESTED_BH: local_lock_nested_bh() came with 6.11, for
+/*
+ * HAVE_LOCAL_LOCK_NESTED_BH: local_lock_nested_bh() came with 6.11, for
  * PREEMPT_RT kernels whose bottom-half sections no longer exclude each
- * other on one CPU. */
+ * other on one CPU.
+ */
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 
@@ -11,8 +13,7 @@ struct pktstat_probe_s {
 
 static DEFINE_PER_CPU(struct pktstat_probe_s, pktstat_probe_v);
 
-void pktstat_probe(void);
-void pktstat_probe(void)
+static void __maybe_unused pktstat_probe(void)
 {
 	local_lock_nested_bh(&pktstat_probe_v.l);
 	local_unlock_nested_bh(&pktstat_probe_v.l);

@@ -55,7 +55,7 @@ fi
 if [ -z "${KVER:-}" ]; then KVER=$("$TOP/tests/qemu/default-kver.sh"); export KVER; fi
 COSTS_KO=
 rm -rf "$OUT/costs" && mkdir -p "$OUT/costs" && cp "$HERE"/costs/Kbuild "$HERE"/costs/*.c "$OUT/costs/"
-if make -C "/lib/modules/$KVER/build" M="$OUT/costs" modules >"$OUT/costs/build.log" 2>&1 &&
+if make -C "/lib/modules/$KVER/build" M="$OUT/costs" PKTSTAT_SRC="$TOP/src" modules >"$OUT/costs/build.log" 2>&1 &&
 	strip --strip-debug "$OUT/costs/pktstat_costs.ko"; then
 	COSTS_KO=$OUT/costs/pktstat_costs.ko
 else
@@ -171,12 +171,26 @@ if [ -s "$OUT/wall.log" ]; then
 fi
 
 echo
-echo "## memory per name: 512 + 32 x samples + 112 x possible CPUs bytes"
-for s in 20 4096 65536; do
-	for c in 1 $(nproc) 64; do
-		awk -v s=$s -v c=$c 'BEGIN { b = 512 + 32 * s + 112 * c; printf "samples %6d, %2d CPUs: %9d bytes (%.2f MiB)\n", s, c, b, b / 1048576 }'
+# memory per name, from the structures' sizes in this build (kmalloc
+# rounds the name and the setting up to a power of two; ring and drop slots
+# are vmalloc'ed when large)
+size_of() {
+	local h
+	h=$(nm -S "$OUT/costs/pktstat_sizes.o" 2>/dev/null | awk -v s="pktstat_size_$1" '$4 == s { print $2 }')
+	echo $((16#${h:-0}))
+}
+kmalloc_size() { awk -v n="$1" 'BEGIN { k = 8; while (k < n) k *= 2; print k }'; }
+if [ -s "$OUT/costs/pktstat_sizes.o" ]; then
+	m_name=$(kmalloc_size "$(size_of name)") m_set=$(kmalloc_size "$(size_of set)")
+	m_cpu=$(( $(size_of set_cpu) + $(size_of slot) )) m_entry=$(size_of entry)
+	echo "## memory per name (one setting): $m_name + $m_set + $m_entry x samples + $m_cpu x possible CPUs bytes"
+	for s in 20 4096 65536; do
+		for c in 1 $(nproc) 64; do
+			awk -v s=$s -v c=$c -v f=$((m_name + m_set)) -v e="$m_entry" -v p="$m_cpu" \
+				'BEGIN { b = f + e * s + p * c; printf "samples %6d, %2d CPUs: %9d bytes (%.2f MiB)\n", s, c, b, b / 1048576 }'
+		done
 	done
-done
+fi
 
 if [ "${SKIP_CORE:-0}" != 1 ]; then
 	echo

@@ -28,9 +28,9 @@ widen() {
 }
 # unfix: no bh_lock, as in 0.1.0
 unfix() {
-	sed -i 's|^\tlocal_lock_nested_bh(&s->pcpu->bh_lock);$|\t/* unfixed: no bh_lock */|; s|^\tlocal_unlock_nested_bh(&s->pcpu->bh_lock);$|\t/* unfixed */|' \
+	sed -i 's|^\tlocal_lock_nested_bh(&s->cpus->bh_lock);$|\t/* unfixed: no bh_lock */|; s|^\tlocal_unlock_nested_bh(&s->cpus->bh_lock);$|\t/* unfixed */|' \
 		"$1/pktstat_set.h" "$1/pktstat_set.c"
-	! grep -q 'local_lock_nested_bh(&s->pcpu' "$1/pktstat_set.h" "$1/pktstat_set.c" ||
+	! grep -q 'local_lock_nested_bh(&s->cpus' "$1/pktstat_set.h" "$1/pktstat_set.c" ||
 		{ echo "build-race-modules: unfixing did not apply" >&2; exit 1; }
 }
 
