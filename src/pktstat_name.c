@@ -355,14 +355,21 @@ void pktstat_name_put(struct pktstat_set *s)
 
 /* ---------------------------------------------------------------- readers */
 
-u64 pktstat_name_current_id(struct pktstat_name *n)
+/*
+ * The setting that a newly opened data file's samples are in without
+ * saying so: the one in force (stats tells it), as long as the name's
+ * settings never changed.  After a change, none: the first sample is
+ * announced, so that a reader that read stats before a reload cannot take
+ * the new samples for the old period.
+ */
+u64 pktstat_name_open_id(struct pktstat_name *n)
 {
 	struct pktstat_set *s;
-	u64 id = 0;
+	u64 id = U64_MAX;
 
 	spin_lock_bh(&n->lock);
 	s = pktstat_in_force(n);
-	if (s)
+	if (s && !n->settings_changes)
 		id = s->id;
 	spin_unlock_bh(&n->lock);
 	return id;

@@ -98,7 +98,7 @@ struct pktstat_claim {
 	u32			count;		/* samples claimed */
 };
 
-u64 pktstat_name_current_id(struct pktstat_name *n);
+u64 pktstat_name_open_id(struct pktstat_name *n);
 void pktstat_name_settle(struct pktstat_name *n, struct pktstat_claim *c,
 			 const struct pktstat_sample *samples, u32 delivered,
 			 u32 keep);

@@ -8,7 +8,8 @@
  * without having started it).  So tiny reads, readers that close mid-way
  * and concurrent readers neither lose nor duplicate a sample.  When the
  * samples change from one setting of the name to another, a line
- * "# period_ns N samples M" comes before the first sample of the new one.
+ * "# period_ns N samples M" comes before the first sample of the new one
+ * (and, once the settings changed, before an open file's first sample).
  *
  * stats and hist are snapshots (seq_file); reading them changes nothing.
  */
@@ -42,10 +43,14 @@ module_param_named(proc_gid, pktstat_proc_gid, int, 0444);
 MODULE_PARM_DESC(proc_gid,
 		 "group of the files (default -1: root's group of that user namespace)");
 
-#define PKTSTAT_BATCH		32
+/*
+ * A reader claims up to PKTSTAT_BATCH samples at a time and formats as many
+ * of their lines as fit in PKTSTAT_TEXT, which it copies out in one go.
+ */
+#define PKTSTAT_BATCH		128
 #define PKTSTAT_LINE_MAX	64	/* three u64, two spaces, newline, NUL */
-/* a setting line and a sample line, NUL */
-#define PKTSTAT_TEXT_MAX	(PKTSTAT_LINE_MAX + 64)
+#define PKTSTAT_SETTING_MAX	48	/* "# period_ns N samples M\n" */
+#define PKTSTAT_TEXT		4096
 
 static unsigned int pktstat_proc_net_id __read_mostly;
 
@@ -61,58 +66,123 @@ struct pktstat_reader {
 	struct mutex		lock;		/* one read() at a time */
 	unsigned int		hdr_off;	/* header bytes returned */
 	u64			shown_id;	/* setting of the samples told */
+	bool			announce;	/* setting line before the claim */
 	struct pktstat_claim	claim;		/* batch[0..claim.count) */
-	unsigned int		first;		/* batch[first] is being returned */
-	unsigned int		done;		/* batch[0..done) are delivered */
-	unsigned int		line_len;	/* line holds batch[first] */
-	unsigned int		line_off;	/* bytes of line returned */
-	char			line[PKTSTAT_TEXT_MAX];
+	/*
+	 * text holds the lines of batch[tstart..formatted), line i ending at
+	 * end[i]; text_off bytes of it are returned.  batch[0..first) are
+	 * returned whole: delivered at the next settle.
+	 */
+	unsigned int		first;
+	unsigned int		tstart;
+	unsigned int		formatted;
+	unsigned int		text_len;
+	unsigned int		text_off;
+	u16			end[PKTSTAT_BATCH];
+	char			text[PKTSTAT_TEXT + PKTSTAT_LINE_MAX +
+				     PKTSTAT_SETTING_MAX];
 	struct pktstat_sample	batch[PKTSTAT_BATCH];
 };
 
+/* Where batch[i]'s line starts in text. */
+static unsigned int reader_line_start(const struct pktstat_reader *r,
+				      unsigned int i)
+{
+	return i == r->tstart ? 0 : r->end[i - 1];
+}
+
 /*
- * Settle the batch: report what was delivered, give back what was not
- * (all of it, unless @keep_partial keeps a sample whose line is half
- * returned), and claim up to @want new samples if nothing is left.  A
- * sample given back keeps its place in the FIFO.
+ * Settle the batch: report what was returned whole, give back what was
+ * not (all of it, unless @keep_partial keeps the sample whose line is
+ * half returned, with its text), and claim up to @want new samples if
+ * nothing is left.  A sample given back keeps its place in the FIFO.
  */
 static void reader_settle(struct pktstat_reader *r, bool keep_partial,
 			  unsigned int want)
 {
-	bool partial = keep_partial && r->line_off;
+	unsigned int from = 0, len = 0;
+	bool partial = false;
 
-	pktstat_name_settle(r->n, &r->claim, r->batch, r->done, partial);
-	if (partial) {
-		r->batch[0] = r->batch[r->first];
-	} else {
-		r->line_len = 0;
-		r->line_off = 0;
+	if (keep_partial && r->first < r->formatted) {
+		from = reader_line_start(r, r->first);
+		partial = r->text_off > from;
 	}
+	pktstat_name_settle(r->n, &r->claim, r->batch, r->first, partial);
+	if (partial) {
+		len = r->end[r->first] - from;
+		r->batch[0] = r->batch[r->first];
+		memmove(r->text, r->text + from, len);
+		r->text_off -= from;
+		r->end[0] = len;
+	} else {
+		r->text_off = 0;
+	}
+	r->text_len = len;
 	r->first = 0;
-	r->done = 0;
-	if (!r->claim.count && want)
-		pktstat_name_claim(r->n, &r->claim, r->batch, want);
+	r->tstart = 0;
+	r->formatted = partial;
+	if (!r->claim.count && want &&
+	    pktstat_name_claim(r->n, &r->claim, r->batch, want))
+		r->announce = r->claim.set_id != r->shown_id;
 }
 
 /*
- * The text of batch[first]: its line, after a setting line if the
- * samples changed setting.
+ * @v in decimal at @p, followed by @sep; returns the end.  Two digits per
+ * 64-bit division: a drain formats millions of numbers.
  */
-static unsigned int reader_format(struct pktstat_reader *r)
+static char *put_u64(char *p, u64 v, char sep)
 {
-	const struct pktstat_sample *s = &r->batch[r->first];
-	unsigned int len = 0;
+	char tmp[20], *q = tmp + sizeof(tmp);
+	unsigned int k;
 
-	if (r->claim.set_id != r->shown_id)
-		len = scnprintf(r->line, sizeof(r->line),
-				XT_PKTSTAT_DATA_SETTING,
-				(unsigned long long)r->claim.period_ns,
-				r->claim.samples);
-	len += scnprintf(r->line + len, sizeof(r->line) - len,
-			 "%llu %llu %llu\n", (unsigned long long)s->start,
-			 (unsigned long long)s->frames,
-			 (unsigned long long)s->bytes);
-	return len;
+	while (v >= 100) {
+		k = (unsigned int)(v % 100);
+		v /= 100;
+		*--q = '0' + k % 10;
+		*--q = '0' + k / 10;
+	}
+	k = (unsigned int)v;
+	*--q = '0' + k % 10;
+	if (k >= 10)
+		*--q = '0' + k / 10;
+	k = tmp + sizeof(tmp) - q;
+	memcpy(p, q, k);
+	p[k] = sep;
+	return p + k + 1;
+}
+
+/*
+ * Format the lines of the claimed samples after the text, as many as fit:
+ * each "start frames bytes\n", the claim's first after a setting line if
+ * the samples changed setting.  Starts a new text once the old one is all
+ * returned.
+ */
+static void reader_format(struct pktstat_reader *r)
+{
+	char *p;
+
+	if (r->text_off == r->text_len && r->first == r->formatted) {
+		r->text_len = 0;
+		r->text_off = 0;
+		r->tstart = r->formatted;
+	}
+	p = r->text + r->text_len;
+	while (r->formatted < r->claim.count && p < r->text + PKTSTAT_TEXT) {
+		const struct pktstat_sample *s = &r->batch[r->formatted];
+
+		if (r->announce) {
+			p += scnprintf(p, PKTSTAT_SETTING_MAX,
+				       XT_PKTSTAT_DATA_SETTING,
+				       (unsigned long long)r->claim.period_ns,
+				       r->claim.samples);
+			r->announce = false;
+		}
+		p = put_u64(p, s->start, ' ');
+		p = put_u64(p, s->frames, ' ');
+		p = put_u64(p, s->bytes, '\n');
+		r->end[r->formatted++] = p - r->text;
+	}
+	r->text_len = p - r->text;
 }
 
 static ssize_t pktstat_data_read(struct file *file, char __user *buf,
@@ -157,21 +227,19 @@ static ssize_t pktstat_data_read(struct file *file, char __user *buf,
 			if (!r->claim.count)
 				break;
 		}
-		if (!r->line_len)
-			r->line_len = reader_format(r);
-		k = min_t(size_t, size - copied, r->line_len - r->line_off);
-		if (copy_to_user(buf + copied, r->line + r->line_off, k)) {
+		if (r->text_off == r->text_len)
+			reader_format(r);
+		k = min_t(size_t, size - copied, r->text_len - r->text_off);
+		if (copy_to_user(buf + copied, r->text + r->text_off, k)) {
 			err = -EFAULT;
 			break;
 		}
 		copied += k;
-		r->line_off += k;
-		if (r->line_off == r->line_len) {
-			r->shown_id = r->claim.set_id;
+		r->text_off += k;
+		while (r->first < r->formatted &&
+		       r->end[r->first] <= r->text_off) {
 			r->first++;
-			r->done = r->first;
-			r->line_len = 0;
-			r->line_off = 0;
+			r->shown_id = r->claim.set_id;
 		}
 	}
 	/* hold at most one started sample between calls */
@@ -191,7 +259,7 @@ static int pktstat_data_open(struct inode *inode, struct file *file)
 	if (!r)
 		return -ENOMEM;
 	r->n = pde_data(inode);
-	r->shown_id = pktstat_name_current_id(r->n);
+	r->shown_id = pktstat_name_open_id(r->n);
 	mutex_init(&r->lock);
 	file->private_data = r;
 	return nonseekable_open(inode, file);

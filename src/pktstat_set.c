@@ -2,10 +2,10 @@
 /*
  * xt_pktstat: one setting of a name, its per-CPU windows and their timers.
  *
- * The first packet of a window on a CPU takes the slow path: the FIFO
- * lock, where the clock is read again so that windows open in time order
- * across CPUs.  A pinned per-CPU timer closes a window that no later
- * packet closed, so a finished window is readable without more traffic.
+ * The first packet of a window on a CPU takes the slow path, under the
+ * FIFO lock, where windows open in time order across CPUs.  A pinned
+ * per-CPU timer closes a window that no later packet closed, so a
+ * finished window is readable without more traffic.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/cpuhotplug.h>
@@ -69,31 +69,41 @@ u64 pktstat_set_close_latency_ns(void)
 	return jiffies_to_nsecs(PKTSTAT_CLOSE_TICKS);
 }
 
-/* Called on the window's CPU, bottom halves off, the FIFO lock held. */
+/*
+ * Make sure the CPU's timer fires soon after its window ends.  Called on
+ * the window's CPU, bottom halves off, the FIFO lock held.  A timer armed
+ * early enough is left alone: timer_reduce() would only check the same.
+ */
 static void pktstat_arm(struct pktstat_set_cpu *pc, u64 period, u64 now)
 {
 	u64 end = pc->core.start + period;
-	unsigned long ticks = 0;
+	unsigned long ticks = 0, expires;
 
 	if (end > now)
 		ticks = min_t(u64, nsecs_to_jiffies64(end - now),
 			      PKTSTAT_TIMER_MAX_TICKS);
-	/* only ever moves an armed timer earlier: cheap when already set */
-	timer_reduce(&pc->timer, jiffies + ticks + 1);
+	expires = jiffies + ticks + 1;
+	if (timer_pending(&pc->timer) &&
+	    time_before_eq(READ_ONCE(pc->timer.expires), expires))
+		return;
+	timer_reduce(&pc->timer, expires);
 }
 
 /*
- * The first packet of a window on this CPU (bh_lock held).  The clock is
- * read again under the lock so that windows are opened in time order
- * across CPUs.
+ * The first packet of a window on this CPU (bh_lock held), seen at @now.
+ * Windows must open in time order across CPUs: if another CPU opened a
+ * newer window since @now was read, the clock is read again under the
+ * lock.  Otherwise @now stands: a second read would cost about as much as
+ * the rest of the slow path.
  */
 void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
-			   unsigned int len)
+			   u64 now, unsigned int len)
 {
-	u64 now;
+	const struct pktstat_fifo *f = &s->fifo;
 
 	spin_lock(s->lock);
-	now = ktime_get_real_ns();
+	if (unlikely(f->have_last && now - now % s->period < f->last_start))
+		now = ktime_get_real_ns();
 	pktstat_cpu_packet(&s->fifo, &pc->core, now, len);
 	pktstat_arm(pc, s->period, now);
 	spin_unlock(s->lock);

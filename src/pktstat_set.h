@@ -75,7 +75,7 @@ void pktstat_sets_exit(void);
 struct pktstat_set *pktstat_set_create(u64 period, u32 samples,
 				       spinlock_t *lock);
 void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
-			   unsigned int len);
+			   u64 now, unsigned int len);
 void pktstat_set_stop(struct pktstat_set *s);
 void pktstat_set_free(struct pktstat_set *s);
 void pktstat_set_counts(const struct pktstat_set *s,
@@ -101,7 +101,7 @@ static __always_inline void pktstat_set_count(struct pktstat_set *s,
 	pc = this_cpu_ptr(s->cpus);
 	u64_stats_update_begin(&pc->syncp);
 	if (unlikely(!pktstat_cpu_add(&pc->core, period, now, len)))
-		pktstat_set_slow_path(s, pc, len);
+		pktstat_set_slow_path(s, pc, now, len);
 	u64_stats_update_end(&pc->syncp);
 	local_unlock_nested_bh(&s->cpus->bh_lock);
 }

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt-pktstat: formatting (numbers, human units, times, CSV, JSON) and
- * aggregation (summary, percentiles, sparkline).
+ * xt-pktstat: formatting of numbers, human units, durations, times and
+ * CSV rows.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "pks.h"
+#include "pks_fmt.h"
+#include "pks_text.h"
 
 char *pks_u64(char *dst, uint64_t v)
 {
@@ -50,32 +50,51 @@ void pks_human(char *dst, size_t n, double v)
 		pks_snprintf(dst, n, "%.0f%c", v, sfx[i]);
 }
 
+void pks_fmt_double(char *dst, size_t n, double v)
+{
+	int prec;
+
+	if (v >= 0 && v < 1e17 && v == (double)(uint64_t)v && n > 20) {
+		*pks_u64(dst, (uint64_t)v) = 0;	/* no exponent, and fast */
+		return;
+	}
+	if (v > -1e17 && v < 0 && v == (double)(int64_t)v) {
+		pks_snprintf(dst, n, "%.0f", v);
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		pks_snprintf(dst, n, "%.*g", prec, v);
+		if (strtod(dst, NULL) == v)
+			return;
+	}
+	pks_snprintf(dst, n, "%.17g", v);
+}
+
 void pks_fmt_period(char *dst, size_t n, uint64_t ns)
 {
-	static const struct {
-		const char *u;
-		uint64_t d;
-	} units[] = { { "s", PKS_NSEC }, { "ms", 1000000 }, { "us", 1000 } };
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
-		if (ns && ns % units[i].d == 0) {
-			pks_snprintf(dst, n, "%llu%s",
-				 (unsigned long long)(ns / units[i].d),
-				 units[i].u);
-			return;
-		}
+	/* the module's units (up to s): "3600s", never "1h" */
+	for (i = pks_n_time_units; i-- > 0;) {
+		uint64_t d = pks_time_units[i].ns;
+
+		if (d > PKS_NSEC || !ns || ns % d)
+			continue;
+		pks_snprintf(dst, n, "%llu%s", (unsigned long long)(ns / d),
+			     pks_time_units[i].sfx);
+		return;
 	}
 	pks_snprintf(dst, n, "%lluns", (unsigned long long)ns);
 }
 
 void pks_fmt_duration(char *dst, size_t n, uint64_t ns)
 {
-	if (ns >= 10 * PKS_NSEC)
+	/* each unit from where rounding would give 1000 of the one below */
+	if (ns >= 9950000000ULL)
 		pks_snprintf(dst, n, "%.0fs", (double)ns / 1e9);
-	else if (ns >= PKS_NSEC)
+	else if (ns >= 999500000)
 		pks_snprintf(dst, n, "%.1fs", (double)ns / 1e9);
-	else if (ns >= 1000000)
+	else if (ns >= 999500)
 		pks_snprintf(dst, n, "%.0fms", (double)ns / 1e6);
 	else if (ns >= 1000)
 		pks_snprintf(dst, n, "%.0fus", (double)ns / 1e3);
@@ -139,6 +158,22 @@ void pks_fmt_stamp(char *dst, size_t n, uint64_t sec)
 	pks_snprintf(dst, n, "%s", s);
 }
 
+void pks_fmt_date(char *dst, size_t n, int64_t sec)
+{
+	char s[24];
+
+	fmt_utc(s, sec, ' ', ":");
+	pks_snprintf(dst, n, "%.10s", s);
+}
+
+void pks_fmt_hms(char *dst, size_t n, int64_t sec)
+{
+	char s[24];
+
+	fmt_utc(s, sec, ' ', ":");
+	pks_snprintf(dst, n, "%s", s + 11);
+}
+
 void pks_csv_field(struct pks_buf *b, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
@@ -155,7 +190,7 @@ void pks_csv_field(struct pks_buf *b, const char *s)
 }
 
 void pks_csv_sample(struct pks_buf *b, struct pks_tcache *c, const char *name,
-		    uint64_t period, const struct pks_sample *s)
+		    const struct pks_sample *s)
 {
 	char *p;
 
@@ -169,7 +204,7 @@ void pks_csv_sample(struct pks_buf *b, struct pks_tcache *c, const char *name,
 	*p++ = ',';
 	p = pks_u64(p, s->ts);
 	*p++ = ',';
-	p = pks_u64(p, period);
+	p = pks_u64(p, s->period);
 	*p++ = ',';
 	p = pks_u64(p, s->frames);
 	*p++ = ',';
@@ -198,140 +233,4 @@ void pks_csv_event(struct pks_buf *b, struct pks_tcache *c, const char *name,
 	pks_buf_add(b, ",,,", 3);
 	pks_csv_field(b, event);
 	pks_buf_add(b, "\n", 1);
-}
-
-void pks_json_str(struct pks_buf *b, const char *s)
-{
-	pks_buf_add(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			char e[2] = { '\\', (char)ch };
-
-			pks_buf_add(b, e, 2);
-		} else if (ch < 0x20) {
-			pks_buf_printf(b, "\\u%04x", ch);
-		} else {
-			pks_buf_add(b, s, 1);
-		}
-	}
-	pks_buf_add(b, "\"", 1);
-}
-
-/* --------------------------------------------------------- aggregation */
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-uint64_t pks_percentile(uint64_t *vals, size_t n, uint64_t zeros, double pct)
-{
-	uint64_t total = (uint64_t)n + zeros, rank;
-
-	if (!total)
-		return 0;
-	if (pct <= 0)
-		pct = 0;
-	if (pct > 100)
-		pct = 100;
-	/* nearest rank: the smallest value with at least pct% at or below */
-	rank = (uint64_t)ceil(pct / 100.0 * (double)total);
-	if (rank < 1)
-		rank = 1;
-	if (rank > total)
-		rank = total;
-	if (rank <= zeros)
-		return 0;
-	qsort(vals, n, sizeof(*vals), cmp_u64);
-	return vals[rank - zeros - 1];
-}
-
-void pks_summarize(const struct pks_sample *s, size_t n,
-		   uint64_t total_windows, double pct, uint64_t *scratch,
-		   struct pks_summary *out)
-{
-	uint64_t zeros;
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	out->windows = n;
-	for (i = 0; i < n; i++) {
-		out->frames += s[i].frames;
-		out->bytes += s[i].bytes;
-		if (s[i].frames > out->max_frames)
-			out->max_frames = s[i].frames;
-		if (s[i].bytes > out->max_bytes)
-			out->max_bytes = s[i].bytes;
-	}
-	if (!n)
-		return;
-	zeros = total_windows > n ? total_windows - n : 0;
-	for (i = 0; i < n; i++)
-		scratch[i] = s[i].frames;
-	out->p_frames = pks_percentile(scratch, n, zeros, pct);
-	for (i = 0; i < n; i++)
-		scratch[i] = s[i].bytes;
-	out->p_bytes = pks_percentile(scratch, n, zeros, pct);
-}
-
-void pks_sparkline(const struct pks_sample *s, size_t n, uint64_t t0,
-		   uint64_t t1, int width, bool utf8, char *dst, size_t dn)
-{
-	static const char *const blocks[8] = {
-		"\u2581", "\u2582", "\u2583", "\u2584",
-		"\u2585", "\u2586", "\u2587", "\u2588",
-	};
-	static const char ascii[8] = { '_', '.', ':', '-', '=', '+', '*', '#' };
-	uint64_t slot[256] = { 0 }, max = 0;
-	size_t i, o = 0;
-	int k;
-
-	if (width > 256)
-		width = 256;
-	if (width < 1 || dn < 1) {
-		if (dn)
-			dst[0] = 0;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		double f = t1 > t0 && s[i].ts > t0 ?
-			(double)(s[i].ts - t0) / (double)(t1 - t0) : 0;
-		int x = (int)(f * width);
-
-		if (x >= width)
-			x = width - 1;
-		if (s[i].frames > slot[x])
-			slot[x] = s[i].frames;
-		if (slot[x] > max)
-			max = slot[x];
-	}
-	for (k = 0; k < width; k++) {
-		const char *c;
-		size_t cl;
-		char a[2] = { ' ', 0 };
-
-		if (slot[k]) {
-			int lvl = (int)ceil((double)slot[k] * 8 / (double)max);
-
-			lvl = lvl < 1 ? 1 : lvl > 8 ? 8 : lvl;
-			if (utf8) {
-				c = blocks[lvl - 1];
-			} else {
-				a[0] = ascii[lvl - 1];
-				c = a;
-			}
-		} else {
-			c = a;
-		}
-		cl = strlen(c);
-		if (o + cl >= dn)
-			break;
-		memcpy(dst + o, c, cl);
-		o += cl;
-	}
-	dst[o] = 0;
 }

@@ -73,7 +73,8 @@ restore_changes_settings_keeps_every_frame() {
 	N=$PG_SOFAR
 	_twice=$(witness_twice)
 	sleep 0.5
-	data_drain rl "$T/r.data"
+	data_drain rl "$T/r.last"
+	cat "$T/r.last" >> "$T/r.data"
 	t_diag "$N packets ($((_s1 - _s0)) around the restore); through INPUT twice: $_twice"
 	[ $((_s1 - _s0)) -gt 0 ] && t_ok "$P restore: traffic flowed across the reload" ||
 		t_fail "$P restore: traffic flowed across the reload" "sent $_s0 before, $_s1 after"
@@ -86,8 +87,14 @@ restore_changes_settings_keeps_every_frame() {
 		"$($IPT -S INPUT | grep -c -- '--name rl --period 2ms --samples 1000')"
 	sum_samples "$T/r.data" >/dev/null
 	t_eq "$P restore: samples well-formed, increasing within each setting" "" "$SUM_ERR"
-	t_eq "$P restore: the new setting announced once in the stream" 1 \
-		"$(grep -c '^# period_ns 2000000 samples 1000$' "$T/r.data")"
+	# announced where the stream changes setting, and again at every open
+	# after the change: 1 or 2 times in these two drains after the restore
+	_ann=$(grep -c '^# period_ns 2000000 samples 1000$' "$T/r.data")
+	[ "$_ann" -ge 1 ] && [ "$_ann" -le 2 ] &&
+		t_ok "$P restore: the new setting announced in the stream ($_ann)" ||
+		t_fail "$P restore: the new setting announced in the stream" "$_ann times"
+	t_eq "$P restore: a file opened after the change starts with it" \
+		"# period_ns 2000000 samples 1000" "$(sed -n '2p' "$T/r.last")"
 	split_at_setting "$T/r" 2000000 "$T/r.data"
 	t_check "$P restore: samples after the announcement are 2ms windows" \
 		ts_aligned "$T/r.new" 2000000

@@ -5,8 +5,10 @@
 # one as shipped ("fixed", with bh_lock) and one without bh_lock
 # ("unfixed", what 0.1.0 did).  Never packaged.
 #
-#   tests/rt/build-race-modules.sh KERNEL_DIR OUTDIR
+#   tests/rt/build-race-modules.sh KERNEL_DIR OUTDIR [KBUILD_ARGS]
 #
+# KBUILD_ARGS: more make arguments for Kbuild (the kernel matrix's, e.g.
+# CC= for a kernel built by another gcc).
 # Writes OUTDIR/xt_pktstat-race-fixed.ko and OUTDIR/xt_pktstat-race-unfixed.ko.
 set -eu
 KDIR=$1
@@ -41,7 +43,7 @@ for v in fixed unfixed; do
 	rm -f "$d"/*.o "$d"/*.ko "$d"/.*.cmd "$d"/*.mod* "$d/Module.symvers" "$d/modules.order"
 	widen "$d"
 	[ $v = unfixed ] && unfix "$d"
-	make -C "$d" KERNEL_DIR="$KDIR" werror >"$d.log" 2>&1 ||
+	make -C "$d" KERNEL_DIR="$KDIR" KBUILD_ARGS="${3:-}" werror >"$d.log" 2>&1 ||
 		{ cat "$d.log" >&2; exit 1; }
 	cp "$d/xt_pktstat.ko" "$OUT/xt_pktstat-race-$v.ko"
 done

@@ -15,6 +15,7 @@
 # lines for the host to check with promtool (tests/tools/qemu-collect.sh).
 # Output: TAP-like lines, then "N passed, M failed".
 . /tests/guest/lib.sh
+. /tests/tools/guest-lib.sh
 
 IPT=${IPT:-iptables-legacy}
 COUNT=${COLLECT_COUNT:-100000}
@@ -25,16 +26,6 @@ P=/tmp/xt-prom/xt_pktstat.prom
 LOG=/tmp/xt-collect.log
 
 uptime_cs() { awk '{ split($1, a, "."); print a[1] * 100 + substr(a[2] "00", 1, 2) }' /proc/uptime; }
-# wait_until SECONDS CMD...: poll every 0.1 s
-wait_until() {
-	_n=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 prom() { awk -v k="$1{name=\"$2\"}" '$1 == k { print $2 }' "$P"; }
 csv_sum() { # FIELD (5 frames, 6 bytes) FILES...: sum over sample rows
 	_f=$1
@@ -42,15 +33,7 @@ csv_sum() { # FIELD (5 frames, 6 bytes) FILES...: sum over sample rows
 	awk -F, -v f="$_f" 'FNR > 1 && $7 == "" { s += $f } END { printf "%.0f\n", s }' "$@"
 }
 
-if ! command -v xt-pktstat >/dev/null; then
-	t_fail "xt-pktstat is in the image"
-	t_summary
-	exit 1
-fi
-t_diag "$(xt-pktstat --version), $CPUS pktgen thread(s) x $COUNT packets, uptime $(cut -d' ' -f1 /proc/uptime)s"
-grep -q '^xt_pktstat ' /proc/modules || load_pktstat
-setup_dummy pk0 192.0.2.1 2001:db8::1
-$IPT -F INPUT
+tools_guest_start "$IPT" ", $CPUS pktgen thread(s) x $COUNT packets, uptime $(cut -d' ' -f1 /proc/uptime)s"
 t_check "rule: --name flood --period 10us --samples 65536" \
 	$IPT -A INPUT -i pk0 -m pktstat --name flood --period 10us --samples 65536
 t_check "rule: --name w --period 1ms --samples 4096" \

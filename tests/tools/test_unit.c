@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of xt-pktstat's parser, formatting and aggregation
- * (tools/pks_parse.c, tools/pks_fmt.c).  Built with ASan + UBSan by
+ * Unit tests of xt-pktstat's library (tools/pks_*.c): here the parser,
+ * formatting and aggregation, and main(); the other test_*.c files hold
+ * the other groups (unit.h).  Built with ASan + UBSan by
  * tests/tools/Makefile.  Prints "ok N - ..." / "not ok N - ..." lines and
  * "N passed, M failed".
  */
@@ -9,37 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pks.h"
+#include "unit.h"
 
-static int n_pass, n_fail, n_test;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		n_test++;                                                  \
-		if (cond) {                                                \
-			n_pass++;                                          \
-			printf("ok %d - ", n_test);                        \
-		} else {                                                   \
-			n_fail++;                                          \
-			printf("not ok %d - ", n_test);                    \
-		}                                                          \
-		printf(__VA_ARGS__);                                       \
-		printf("%s\n", (cond) ? "" : "   <-- " #cond);             \
-	} while (0)
-
-#define STREQ(a, b, ...)                                                   \
-	do {                                                               \
-		const char *a_ = (a), *b_ = (b);                           \
-		CHECK(!strcmp(a_, b_), __VA_ARGS__);                       \
-		if (strcmp(a_, b_))                                        \
-			printf("#   got \"%s\", expected \"%s\"\n", a_, b_); \
-	} while (0)
+int n_pass, n_fail, n_test;
 
 static int parse(const char *text, struct pks_samples *s, size_t *bad,
 		 size_t *partial)
 {
+	struct pks_setting set = { 10000, 0 };
+
 	s->n = 0;
-	return pks_parse_data(text, strlen(text), s, bad, partial);
+	return pks_parse_data(text, strlen(text), &set, s, bad, partial);
 }
 
 static void test_parse_data(void)
@@ -103,8 +84,10 @@ static void test_parse_data(void)
 
 		for (i = 0; i < 100000; i++)
 			pks_buf_printf(&b, "%zu %zu %zu\n", 1000 + i, i, 2 * i);
+		struct pks_setting set = { 10000, 0 };
+
 		s.n = 0;
-		r = pks_parse_data(b.p, b.len, &s, &bad, &partial);
+		r = pks_parse_data(b.p, b.len, &set, &s, &bad, &partial);
 		CHECK(r == 0 && s.n == 100000 && s.v[99999].ts == 100999 &&
 		      s.v[99999].bytes == 199998, "data: 100000 samples");
 		pks_buf_free(&b);
@@ -117,7 +100,9 @@ static const char stats_text[] =
 	"frames_seen 100\nbytes_seen 9000\nsamples_read 7\nframes_read 60\n"
 	"bytes_read 5000\nsamples_dropped 2\nframes_dropped 3\n"
 	"bytes_dropped 300\nsamples_pending 5\nframes_pending 37\n"
-	"bytes_pending 3700\nclock_steps_back 1\n";
+	"bytes_pending 3700\nclock_steps_back 1\nclose_latency_ns 8000000\n"
+	"settings_changes 1\nwaiting_rules 2\nwaiting_period_ns 2000000\n"
+	"waiting_samples 50\n";
 
 static void test_parse_stats(void)
 {
@@ -127,16 +112,16 @@ static void test_parse_stats(void)
 	char buf[1024];
 
 	r = pks_parse_stats(stats_text, strlen(stats_text), &st, &bad);
-	CHECK(r == 0 && !strcmp(st.name, "web") && st.v[PKS_PERIOD_NS] == 10000 &&
-	      st.v[PKS_SAMPLES] == 65536 && st.v[PKS_RULES] == 2 &&
-	      st.v[PKS_FRAMES_SEEN] == 100 && st.v[PKS_FRAMES_PENDING] == 37 &&
-	      st.v[PKS_CLOCK_STEPS_BACK] == 1 &&
+	CHECK(r == 0 && !strcmp(st.name, "web") && st.v[PKS_KEY_period_ns] == 10000 &&
+	      st.v[PKS_KEY_samples] == 65536 && st.v[PKS_KEY_rules] == 2 &&
+	      st.v[PKS_KEY_frames_seen] == 100 && st.v[PKS_KEY_frames_pending] == 37 &&
+	      st.v[PKS_KEY_clock_steps_back] == 1 &&
 	      st.have == (1u << PKS_NKEYS) - 1, "stats: every key");
 	snprintf(buf, sizeof(buf), "%snew_key 12\n", stats_text);
 	r = pks_parse_stats(buf, strlen(buf), &st, &bad);
-	CHECK(r == 0 && st.v[PKS_BYTES_PENDING] == 3700, "stats: an unknown key is ignored");
+	CHECK(r == 0 && st.v[PKS_KEY_bytes_pending] == 3700, "stats: an unknown key is ignored");
 	r = pks_parse_stats("period_ns 5\nsamples 3", 21, &st, &bad);
-	CHECK(r == 0 && st.v[PKS_SAMPLES] == 3, "stats: no final newline");
+	CHECK(r == 0 && st.v[PKS_KEY_samples] == 3, "stats: no final newline");
 	r = pks_parse_stats("samples 3\n", 10, &st, &bad);
 	CHECK(r == -1 && bad == 0, "stats: period_ns missing");
 	r = pks_parse_stats("period_ns 0\nsamples 3\n", 22, &st, &bad);
@@ -216,6 +201,12 @@ static void test_format(void)
 	}
 	pks_fmt_duration(buf, sizeof(buf), 655350000);
 	STREQ(buf, "655ms", "duration text 655ms");
+	pks_fmt_duration(buf, sizeof(buf), 999990000);
+	STREQ(buf, "1.0s", "duration text 999.99ms rounds to 1.0s, not 1000ms");
+	pks_fmt_duration(buf, sizeof(buf), 9990000000ULL);
+	STREQ(buf, "10s", "duration text 9.99s rounds to 10s");
+	pks_fmt_duration(buf, sizeof(buf), 999999);
+	STREQ(buf, "1ms", "duration text 999999ns rounds to 1ms");
 	pks_fmt_duration(buf, sizeof(buf), 1500000000);
 	STREQ(buf, "1.5s", "duration text 1.5s");
 	*pks_fmt_time(buf, &tc, 1795432259300000000ULL) = 0;
@@ -234,9 +225,9 @@ static void test_csv_json(void)
 {
 	struct pks_buf b = { 0 };
 	struct pks_tcache tc = { 0 };
-	struct pks_sample s = { 1795432259300010000ULL, 5, 1500 };
+	struct pks_sample s = { 1795432259300010000ULL, 5, 1500, 10000 };
 
-	pks_csv_sample(&b, &tc, "web", 10000, &s);
+	pks_csv_sample(&b, &tc, "web", &s);
 	STREQ(b.p, "2026-11-23 11:10:59.300010000,web,1795432259300010000,10000,5,1500,\n",
 	      "csv: a sample row");
 	b.len = 0;
@@ -249,7 +240,7 @@ static void test_csv_json(void)
 	STREQ(b.p, "2026-11-23 11:10:59.000000000,,,,,,\"lost rows=2: No space, \"\"full\"\"\"\n",
 	      "csv: quoting of an event with a comma and quotes");
 	b.len = 0;
-	pks_json_str(&b, "a\"b\\c\n\x01");
+	pks_json_escape(&b, "a\"b\\c\n\x01");
 	STREQ(b.p, "\"a\\\"b\\\\c\\u000a\\u0001\"", "json: string escapes");
 	pks_buf_free(&b);
 }
@@ -280,6 +271,7 @@ static void test_aggregate(void)
 		s[i].ts = 1000 + i * 100;
 		s[i].frames = i + 1;
 		s[i].bytes = (i + 1) * 100;
+		s[i].period = 100;
 	}
 	pks_summarize(s, 10, 10, 99, scratch, &sum);
 	CHECK(sum.windows == 10 && sum.frames == 55 && sum.bytes == 5500 &&
@@ -327,6 +319,13 @@ int main(void)
 	test_format();
 	test_csv_json();
 	test_aggregate();
+	test_rates();
+	test_bursts();
+	test_hist();
+	test_json();
+	test_drain();
+	test_csv_in();
+	test_svg();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail != 0;
 }
