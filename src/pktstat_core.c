@@ -226,11 +226,18 @@ static void advance_head(struct pktstat_fifo *f)
 }
 
 void pktstat_fifo_delivered(struct pktstat_fifo *f,
-			    const struct pktstat_sample *s)
+			    const struct pktstat_sample *s, uint32_t n)
 {
-	entry_at(f, s->seq)->state = PKTSTAT_DELIVERED;
-	count_sub(&f->in_readers, 1, s->frames, s->bytes);
-	count_add(&f->read, 1, s->frames, s->bytes);
+	uint64_t frames = 0, bytes = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		entry_at(f, s[i].seq)->state = PKTSTAT_DELIVERED;
+		frames += s[i].frames;
+		bytes += s[i].bytes;
+	}
+	count_sub(&f->in_readers, n, frames, bytes);
+	count_add(&f->read, n, frames, bytes);
 	advance_head(f);
 }
 

@@ -192,15 +192,15 @@ void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c);
 /*
  * Readers, caller's lock held.  pop() claims up to @max finished windows,
  * oldest first, and copies them to @out; each must then be settled exactly
- * once: delivered() once the reader has returned all of it, or unpop() when
- * it could not, which makes it available again.  A claimed window keeps its
+ * once: delivered() once the reader has returned all of it (@n of them at
+ * once), or unpop() when it could not, which makes it available again.  A claimed window keeps its
  * place in the FIFO (and in the capacity), so giving it back never fails
  * and never reorders the FIFO, whatever several readers do.
  */
 uint32_t pktstat_fifo_pop(struct pktstat_fifo *f, struct pktstat_sample *out,
 			  uint32_t max);
 void pktstat_fifo_delivered(struct pktstat_fifo *f,
-			    const struct pktstat_sample *s);
+			    const struct pktstat_sample *s, uint32_t n);
 void pktstat_fifo_unpop(struct pktstat_fifo *f, const struct pktstat_sample *s);
 
 /*

@@ -393,8 +393,8 @@ void pktstat_name_settle(struct pktstat_name *n, struct pktstat_claim *c,
 		return;
 	f = &c->set->fifo;
 	spin_lock_bh(&n->lock);
-	for (i = 0; i < delivered; i++)
-		pktstat_fifo_delivered(f, &samples[i]);
+	if (delivered)
+		pktstat_fifo_delivered(f, samples, delivered);
 	for (i = c->count; i > delivered + keep; i--)
 		pktstat_fifo_unpop(f, &samples[i - 1]);
 	c->count = keep;

@@ -67,6 +67,9 @@ struct pktstat_reader {
 	unsigned int		hdr_off;	/* header bytes returned */
 	u64			shown_id;	/* setting of the samples told */
 	bool			announce;	/* setting line before the claim */
+	unsigned int		sec_len;	/* sec_text holds sec in decimal */
+	u64			sec;
+	char			sec_text[20];
 	struct pktstat_claim	claim;		/* batch[0..claim.count) */
 	/*
 	 * text holds the lines of batch[tstart..formatted), line i ending at
@@ -152,6 +155,38 @@ static char *put_u64(char *p, u64 v, char sep)
 }
 
 /*
+ * A window's start, ns since the epoch, in decimal at @p, and a space.
+ * The seconds are the same for many windows in a row: their digits are
+ * kept, only the nine of the nanoseconds are made each time.
+ */
+static char *put_start(struct pktstat_reader *r, char *p, u64 t)
+{
+	u64 sec = t / NSEC_PER_SEC;
+	u32 ns = t - sec * NSEC_PER_SEC, k;
+	char *q;
+
+	if (!sec)
+		return put_u64(p, t, ' ');
+	if (sec != r->sec || !r->sec_len) {
+		r->sec = sec;
+		r->sec_len = put_u64(r->sec_text, sec, 0) - r->sec_text - 1;
+	}
+	memcpy(p, r->sec_text, r->sec_len);
+	p += r->sec_len;
+	q = p + 9;
+	for (k = 0; k < 4; k++) {
+		u32 d = ns % 100;
+
+		ns /= 100;
+		*--q = '0' + d % 10;
+		*--q = '0' + d / 10;
+	}
+	*--q = '0' + ns;
+	p[9] = ' ';
+	return p + 10;
+}
+
+/*
  * Format the lines of the claimed samples after the text, as many as fit:
  * each "start frames bytes\n", the claim's first after a setting line if
  * the samples changed setting.  Starts a new text once the old one is all
@@ -177,7 +212,7 @@ static void reader_format(struct pktstat_reader *r)
 				       r->claim.samples);
 			r->announce = false;
 		}
-		p = put_u64(p, s->start, ' ');
+		p = put_start(r, p, s->start);
 		p = put_u64(p, s->frames, ' ');
 		p = put_u64(p, s->bytes, '\n');
 		r->end[r->formatted++] = p - r->text;

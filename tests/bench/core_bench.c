@@ -75,7 +75,7 @@ MEASURED unsigned int read_batch(struct pktstat_fifo *f,
 	unsigned int n = pktstat_fifo_pop(f, b, max), i;
 
 	for (i = 0; i < n; i++)
-		pktstat_fifo_delivered(f, &b[i]);
+		pktstat_fifo_delivered(f, &b[i], 1);
 	return n;
 }
 
@@ -84,11 +84,10 @@ __attribute__((noinline)) static uint64_t drain(struct pktstat_fifo *f)
 {
 	struct pktstat_sample b[BATCH];
 	uint64_t n = 0;
-	unsigned int k, i;
+	unsigned int k;
 
 	while ((k = pktstat_fifo_pop(f, b, BATCH))) {
-		for (i = 0; i < k; i++)
-			pktstat_fifo_delivered(f, &b[i]);
+		pktstat_fifo_delivered(f, b, k);
 		n += k;
 	}
 	return n;

@@ -300,7 +300,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				st.held[idx] = st.held[--st.nheld];
 				if ((b >> (k & 7)) & 1)
-					pktstat_fifo_delivered(&st.f, &s);
+					pktstat_fifo_delivered(&st.f, &s, 1);
 				else
 					pktstat_fifo_unpop(&st.f, &s);
 			}
@@ -323,15 +323,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (st.nheld) {
 		struct pktstat_sample s = st.held[--st.nheld].s;
 
-		pktstat_fifo_delivered(&st.f, &s);
+		pktstat_fifo_delivered(&st.f, &s, 1);
 	}
 	for (;;) {
-		uint32_t n = pktstat_fifo_pop(&st.f, out, MAX_CAP), k;
+		uint32_t n = pktstat_fifo_pop(&st.f, out, MAX_CAP);
 
 		if (n == 0)
 			break;
-		for (k = 0; k < n; k++)
-			pktstat_fifo_delivered(&st.f, &out[k]);
+		pktstat_fifo_delivered(&st.f, out, n);
 	}
 	check(&st, step);
 	CHECK(pktstat_fifo_used(&st.f) == 0, "end: %llu windows left",

@@ -234,8 +234,9 @@ static unsigned int drain(struct sim *s, struct pktstat_sample *out,
 	for (;;) {
 		k = pktstat_fifo_pop(&s->f, out + n,
 				     max - n < 3 ? max - n : 3);
+		if (k)	/* the batch at once, as the module does */
+			pktstat_fifo_delivered(&s->f, &out[n], k);
 		for (i = 0; i < k; i++) {
-			pktstat_fifo_delivered(&s->f, &out[n + i]);
 			s->got_frames += out[n + i].frames;
 			s->got_bytes += out[n + i].bytes;
 		}
@@ -248,7 +249,7 @@ static unsigned int drain(struct sim *s, struct pktstat_sample *out,
 /* The reader delivers one sample it popped. */
 static void deliver(struct sim *s, const struct pktstat_sample *smp)
 {
-	pktstat_fifo_delivered(&s->f, smp);
+	pktstat_fifo_delivered(&s->f, smp, 1);
 	s->got_frames += smp->frames;
 	s->got_bytes += smp->bytes;
 }
@@ -1820,7 +1821,7 @@ static void r_delivered(struct rnd *R, const struct pktstat_sample *smp)
 
 	if (!e)
 		return;
-	pktstat_fifo_delivered(f, smp);
+	pktstat_fifo_delivered(f, smp, 1);
 	R->s.got_frames += smp->frames;
 	R->s.got_bytes += smp->bytes;
 	logev(R, "delivered {%" PRIu64 " %" PRIu64 " %" PRIu64 "} seq %"
