@@ -108,6 +108,8 @@ void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c)
 		if (!--e->holders)
 			hist_add(&f->hist, e->frames, e->bytes);
 	}
+	c->closed_frames += c->frames;
+	c->closed_bytes += c->bytes;
 	c->open = false;
 	c->frames = 0;
 	c->bytes = 0;
@@ -185,8 +187,6 @@ void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
 	c->open = true;
 	c->frames = 1;
 	c->bytes = len;
-	c->seen_frames++;
-	c->seen_bytes += len;
 }
 
 uint32_t pktstat_fifo_pop(struct pktstat_fifo *f, struct pktstat_sample *out,

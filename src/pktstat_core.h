@@ -89,8 +89,8 @@ struct pktstat_cpu {
 	uint64_t start;		/* start of the window being filled */
 	uint64_t frames;	/* ... and what it holds so far */
 	uint64_t bytes;
-	uint64_t seen_frames;	/* every packet ever counted here */
-	uint64_t seen_bytes;
+	uint64_t closed_frames;	/* every packet of the windows closed here */
+	uint64_t closed_bytes;
 	/* FIFO sequence number, or PKTSTAT_DROP_BIT | drop slot, or none */
 	uint64_t entry;
 	bool open;		/* a window is being filled */
@@ -137,7 +137,18 @@ struct pktstat_fifo {
 };
 
 /*
- * The hot path: count a packet if it falls in the CPU's current window.
+ * The hot path: count a packet that the caller knows to fall in the CPU's
+ * open window.  Two additions: what a CPU has seen is what its windows
+ * held when they closed plus what the open one holds.
+ */
+static inline void pktstat_cpu_count(struct pktstat_cpu *c, uint32_t len)
+{
+	c->frames++;
+	c->bytes += len;
+}
+
+/*
+ * Count a packet seen at @now if it falls in the CPU's current window.
  * Returns false, counting nothing, when the slow path must run.  The
  * unsigned difference also sends a clock that went backwards to the slow
  * path.
@@ -147,11 +158,19 @@ static inline bool pktstat_cpu_add(struct pktstat_cpu *c, uint64_t period,
 {
 	if (!c->open || now - c->start >= period)
 		return false;
-	c->frames++;
-	c->bytes += len;
-	c->seen_frames++;
-	c->seen_bytes += len;
+	pktstat_cpu_count(c, len);
 	return true;
+}
+
+/* Every packet ever counted on the CPU. */
+static inline uint64_t pktstat_cpu_seen_frames(const struct pktstat_cpu *c)
+{
+	return c->closed_frames + c->frames;
+}
+
+static inline uint64_t pktstat_cpu_seen_bytes(const struct pktstat_cpu *c)
+{
+	return c->closed_bytes + c->bytes;
 }
 
 /* True when the CPU's window has ended at @now (or the clock stepped back). */

@@ -22,7 +22,6 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/preempt.h>
 #include <linux/skbuff.h>
-#include <linux/timekeeping.h>
 
 #include "pktstat_name.h"
 #include "pktstat_proc.h"
@@ -47,16 +46,14 @@ MODULE_PARM_DESC(max_samples,
  * path already run with bottom halves off, which excludes both softirqs
  * and preemption (and, on PREEMPT_RT, the set's bh_lock does the rest);
  * nf_tables does not turn them off itself and runs OUTPUT rules in process
- * context, so only then do we do it here.  The clock is read first: fewer
- * values live across the call, fewer registers to save.
+ * context, so only then do we do it here.
  */
 static __always_inline void pktstat_count(const struct sk_buff *skb,
 					  const struct xt_action_param *par)
 {
-	u64 now = ktime_get_real_ns();
 	const struct xt_pktstat_info *info = par->matchinfo;
 
-	pktstat_set_count(info->state, info->period_ns, now, skb->len);
+	pktstat_set_count(info->state, info->period_ns, skb->len);
 }
 
 static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)

@@ -454,6 +454,7 @@ void pktstat_name_stats(struct pktstat_name *n, struct pktstat_name_stats *st)
 		.bytes_dropped = n->past_dropped.bytes,
 		.clock_steps_back = n->past_clock_back,
 		.close_latency_ns = pktstat_set_close_latency_ns(),
+		.fast_clock = pktstat_clock_fast(),
 		.settings_changes = n->settings_changes,
 	};
 	cur = pktstat_in_force(n);

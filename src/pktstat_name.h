@@ -71,7 +71,7 @@ struct pktstat_name_stats {
 	u64 samples_read, frames_read, bytes_read;
 	u64 samples_dropped, frames_dropped, bytes_dropped;
 	u64 samples_pending, frames_pending, bytes_pending;
-	u64 clock_steps_back, close_latency_ns, settings_changes;
+	u64 clock_steps_back, close_latency_ns, fast_clock, settings_changes;
 	u64 waiting_rules, waiting_period_ns, waiting_samples;
 };
 

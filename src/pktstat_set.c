@@ -90,23 +90,58 @@ static void pktstat_arm(struct pktstat_set_cpu *pc, u64 period, u64 now)
 }
 
 /*
- * The first packet of a window on this CPU (bh_lock held), seen at @now.
- * Windows must open in time order across CPUs: if another CPU opened a
- * newer window since @now was read, the clock is read again under the
- * lock.  Otherwise @now stands: a second read would cost about as much as
- * the rest of the slow path.
+ * The window's deadline for the fast path, from a counter reading taken
+ * just before the wall-clock reading @now; @now is in the open window.
  */
-void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
-			   u64 now, unsigned int len)
+static void pktstat_set_deadline(struct pktstat_set_cpu *pc, u64 period,
+				 u64 now, u64 cycles)
+{
+	pc->deadline = pktstat_clock_deadline(cycles,
+					      pc->core.start + period - now);
+}
+
+/*
+ * The first packet of a window on this CPU (bh_lock held), seen at @now
+ * (@cycles just before).  Windows must open in time order across CPUs:
+ * if another CPU opened a newer window since @now was read, the clock is
+ * read again under the lock.  Otherwise @now stands: a second read would
+ * cost about as much as the rest of the slow path.
+ */
+static void pktstat_set_slow_path(struct pktstat_set *s,
+				  struct pktstat_set_cpu *pc, u64 now,
+				  u64 cycles, unsigned int len)
 {
 	const struct pktstat_fifo *f = &s->fifo;
 
 	spin_lock(s->lock);
-	if (unlikely(f->have_last && now - now % s->period < f->last_start))
+	if (unlikely(f->have_last && now - now % s->period < f->last_start)) {
+		cycles = pktstat_cycles();
 		now = ktime_get_real_ns();
+	}
 	pktstat_cpu_packet(&s->fifo, &pc->core, now, len);
+	pktstat_set_deadline(pc, s->period, now, cycles);
 	pktstat_arm(pc, s->period, now);
 	spin_unlock(s->lock);
+}
+
+/*
+ * A packet past its CPU's deadline, or without one: the wall clock says
+ * whether it is still in the window (then the deadline moves on), or
+ * opens the next.  Every packet comes here when the counter may not stand
+ * in for the clock.
+ */
+void pktstat_set_clock_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
+			    u64 period, unsigned int len)
+{
+	u64 cycles = pktstat_cycles();
+	u64 now = ktime_get_real_ns();
+
+	if (pktstat_cpu_add(&pc->core, period, now, len)) {
+		if (pc->deadline)
+			pktstat_set_deadline(pc, period, now, cycles);
+		return;
+	}
+	pktstat_set_slow_path(s, pc, now, cycles, len);
 }
 
 /*
@@ -130,10 +165,12 @@ static void pktstat_timer(struct timer_list *t)
 		goto out;
 	now = ktime_get_real_ns();
 	u64_stats_update_begin(&pc->syncp);
-	if (pktstat_cpu_expired(&pc->core, s->period, now))
+	if (pktstat_cpu_expired(&pc->core, s->period, now)) {
 		pktstat_cpu_close(&s->fifo, &pc->core);
-	else if (pc->core.open)
+		pc->deadline = 0;
+	} else if (pc->core.open) {
 		pktstat_arm(pc, s->period, now);
+	}
 	u64_stats_update_end(&pc->syncp);
 out:
 	spin_unlock(s->lock);
@@ -161,6 +198,7 @@ static int pktstat_cpu_prepare(unsigned int cpu)
 		spin_lock_bh(s->lock);
 		now = ktime_get_real_ns();
 		u64_stats_update_begin(&pc->syncp);
+		pc->deadline = 0;	/* the counter of a CPU that was off */
 		if (pktstat_cpu_expired(&pc->core, s->period, now)) {
 			pktstat_cpu_close(&s->fifo, &pc->core);
 		} else if (pc->core.open) {
@@ -305,15 +343,17 @@ void pktstat_set_counts(const struct pktstat_set *s,
 		const struct pktstat_set_cpu *pc = per_cpu_ptr(s->cpus, cpu);
 		u64 sf, sb, pf, pb;
 
+		/* closes happen under the FIFO lock, which the caller holds:
+		 * only the partial can grow meanwhile */
 		do {
 			start = u64_stats_fetch_begin(&pc->syncp);
-			sf = READ_ONCE(pc->core.seen_frames);
-			sb = READ_ONCE(pc->core.seen_bytes);
+			sf = READ_ONCE(pc->core.closed_frames);
+			sb = READ_ONCE(pc->core.closed_bytes);
 			pf = READ_ONCE(pc->core.frames);
 			pb = READ_ONCE(pc->core.bytes);
 		} while (u64_stats_fetch_retry(&pc->syncp, start));
-		out->seen_frames += sf;
-		out->seen_bytes += sb;
+		out->seen_frames += sf + pf;
+		out->seen_bytes += sb + pb;
 		out->partial_frames += pf;
 		out->partial_bytes += pb;
 	}

@@ -17,6 +17,7 @@
 #include <linux/u64_stats_sync.h>
 
 #include "compat.h"
+#include "pktstat_clock.h"
 #include "pktstat_core.h"
 
 struct pktstat_name;
@@ -32,6 +33,7 @@ struct pktstat_name;
 struct pktstat_set_cpu {
 	local_lock_t		bh_lock;
 	struct u64_stats_sync	syncp;
+	u64			deadline;	/* pktstat_clock.h; 0: none */
 	struct pktstat_cpu	core;
 	struct timer_list	timer;	/* closes a window no packet closed */
 	struct pktstat_set	*set;
@@ -74,8 +76,8 @@ void pktstat_sets_exit(void);
 
 struct pktstat_set *pktstat_set_create(u64 period, u32 samples,
 				       spinlock_t *lock);
-void pktstat_set_slow_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
-			   u64 now, unsigned int len);
+void pktstat_set_clock_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
+			    u64 period, unsigned int len);
 void pktstat_set_stop(struct pktstat_set *s);
 void pktstat_set_free(struct pktstat_set *s);
 void pktstat_set_counts(const struct pktstat_set *s,
@@ -87,21 +89,23 @@ u64 pktstat_set_close_latency_ns(void);
 const char *pktstat_fmt_period(char *buf, size_t size, u64 ns);
 
 /*
- * Count one packet of @len bytes seen at @now (wall clock, ns).  Called
- * with bottom halves off.  The common case, a packet inside the CPU's
- * window, writes only this CPU's cache line.
+ * Count one packet of @len bytes.  Called with bottom halves off.  The
+ * common case, a packet inside the CPU's window by the CPU's cycle counter
+ * (pktstat_clock.h), reads no clock and writes only this CPU's cache line;
+ * the others read the wall clock (out of line).
  */
 static __always_inline void pktstat_set_count(struct pktstat_set *s,
-					      u64 period, u64 now,
-					      unsigned int len)
+					      u64 period, unsigned int len)
 {
 	struct pktstat_set_cpu *pc;
 
 	local_lock_nested_bh(&s->cpus->bh_lock);
 	pc = this_cpu_ptr(s->cpus);
 	u64_stats_update_begin(&pc->syncp);
-	if (unlikely(!pktstat_cpu_add(&pc->core, period, now, len)))
-		pktstat_set_slow_path(s, pc, now, len);
+	if (likely(pktstat_cycles() < pc->deadline))
+		pktstat_cpu_count(&pc->core, len);
+	else
+		pktstat_set_clock_path(s, pc, period, len);
 	u64_stats_update_end(&pc->syncp);
 	local_unlock_nested_bh(&s->cpus->bh_lock);
 }

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 				drain(&f);
 		}
 		ops = n;
-		if (f.dropped.samples || cpu[0].seen_frames != n) {
+		if (f.dropped.samples || pktstat_cpu_seen_frames(&cpu[0]) != n) {
 			fprintf(stderr, "new: unexpected drops\n");
 			return 1;
 		}

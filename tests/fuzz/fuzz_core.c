@@ -76,8 +76,8 @@ static void check(struct state *st, unsigned int step)
 	for (i = 0; i < st->ncpu; i++) {
 		struct pktstat_cpu *c = &st->cpu[i];
 
-		seen_f += c->seen_frames;
-		seen_b += c->seen_bytes;
+		seen_f += pktstat_cpu_seen_frames(c);
+		seen_b += pktstat_cpu_seen_bytes(c);
 		if (c->open) {
 			part_f += c->frames;
 			part_b += c->bytes;

@@ -341,8 +341,8 @@ static void check_accounting(const struct sim *s, const char *file, int line)
 	unsigned int i, bad = 0;
 
 	for (i = 0; i < MAXCPU; i++) {
-		sf += s->cpu[i].seen_frames;
-		sb += s->cpu[i].seen_bytes;
+		sf += pktstat_cpu_seen_frames(&s->cpu[i]);
+		sb += pktstat_cpu_seen_bytes(&s->cpu[i]);
 		pf += s->cpu[i].frames;
 		pb += s->cpu[i].bytes;
 	}
@@ -614,7 +614,7 @@ static void test_uint64_extremes(void)
 	close_all(&s);
 	CHECK_U64(drain(&s, out, 8), 1);
 	CHECK_SAMPLE(out[0], EPOCH, 3, 3 * (uint64_t)UINT32_MAX);
-	CHECK_U64(s.cpu[0].seen_bytes, 3 * (uint64_t)UINT32_MAX);
+	CHECK_U64(pktstat_cpu_seen_bytes(&s.cpu[0]), 3 * (uint64_t)UINT32_MAX);
 	CHECK_ACCOUNTING(&s);
 	sim_free(&s);
 }

@@ -1,0 +1,97 @@
+#!/bin/sh
+# The cycle-counter fast path (src/pktstat_clock.h), inside a test guest
+# booted with the TSC as clocksource (tsc=reliable clocksource=tsc):
+#   fast-clock.sh CHECK_MODULE BAD_MODULE [IPT]
+# The modules come from tests/clock/build-check-modules.sh: every packet
+# the counter counted also reads the wall clock, and the module reports at
+# unload how many packets its counter counted and how many of them were
+# outside their window by more than 1 us.
+#
+# fast_path_assigns_windows_exactly: two CPUs of pktgen into 10us and 1ms
+#   windows: packets counted by the counter, none outside its window, and
+#   exact conservation.
+# bad_deadline_is_caught: deadlines that ignore the window's end (the bad
+#   build) put packets into ended windows, and the check reports them.
+# fallback_when_disabled: fast_clock=0: no packet counted by the counter,
+#   counts still exact.
+. "$(dirname "$0")/lib.sh"
+
+CHECK_KO=${1:?usage: fast-clock.sh CHECK_MODULE BAD_MODULE [IPT]}
+BAD_KO=${2:?usage: fast-clock.sh CHECK_MODULE BAD_MODULE [IPT]}
+ipt_setup "${3:-iptables-legacy}" || exit 2
+DEV=${DEV:-pkt0}
+SIZE=100
+LEN=$((SIZE - 14))
+N=${FAST_N:-20000}
+
+# run_traffic: 2 x N packets from two CPUs into names w10us and w1ms;
+# sets SENT
+run_traffic() {
+	flush_rules
+	ipt -A INPUT -i $DEV -m pktstat --name w10us --period 10us --samples 65536 >/dev/null &&
+		ipt -A INPUT -i $DEV -m pktstat --name w1ms --period 1ms --samples 65536 >/dev/null ||
+		return 1
+	pktgen_send $DEV "$N" $SIZE $FAM "$(nproc)" || return 1
+	SENT=$PG_SENT
+	sleep 0.3
+}
+
+# report: the module's last "fast clock check" line: FAST LATE WORST
+report() {
+	dmesg | sed -n 's/.*fast clock check: \([0-9]*\) packets .*, \([0-9]*\) outside .*, latest \(-\{0,1\}[0-9]*\) ns .*/\1 \2 \3/p' | tail -1
+}
+
+# with MODULE [PARAM...]: a fresh module and traffic; then the report
+with() {
+	_ko=$1
+	shift
+	flush_all
+	unload_pktstat
+	modprobe x_tables	# insmod loads no dependency
+	insmod "$_ko" "$@" || { echo "insmod $_ko $* failed"; return 1; }
+	run_traffic || { echo "traffic failed"; return 1; }
+	for _n in w10us w1ms; do
+		check_conservation "$P $TL: $_n" $_n "$SENT"
+	done
+	flush_rules
+	wait_gone w10us && wait_gone w1ms
+	unload_pktstat
+	set -- $(report)
+	FAST=${1:-} LATE=${2:-} WORST=${3:-}
+	t_diag "$_ko: $SENT packets per name; counter counted ${FAST:-?}, outside ${LATE:-?}, latest ${WORST:-?} ns after the end"
+}
+
+fast_path_assigns_windows_exactly() {
+	test_begin exact "the counter assigns every packet to the window of its time"
+	t_eq "$P exact: the clocksource is the TSC" tsc \
+		"$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	with "$CHECK_KO"
+	[ "${FAST:-0}" -gt $((N / 2)) ] &&
+		t_ok "$P exact: most packets counted by the counter ($FAST of $((4 * N)))" ||
+		t_fail "$P exact: most packets counted by the counter" "${FAST:-none}"
+	t_eq "$P exact: none outside its window by more than 1us" 0 "$LATE"
+	test_end
+}
+
+bad_deadline_is_caught() {
+	test_begin bad "a deadline past the window's end is caught"
+	with "$BAD_KO"
+	[ "${LATE:-0}" -gt 0 ] &&
+		t_ok "$P bad: the check sees packets in ended windows ($LATE, up to $WORST ns late)" ||
+		t_fail "$P bad: the check sees packets in ended windows" "${LATE:-none}"
+	test_end
+}
+
+fallback_when_disabled() {
+	test_begin fallback "fast_clock=0 reads the wall clock for every packet"
+	with "$CHECK_KO" fast_clock=0
+	t_eq "$P fallback: no packet counted by the counter" 0 "$FAST"
+	test_end
+}
+
+setup_dummy $DEV 192.0.2.1/24 2001:db8::1/64 || { t_fail "$P: setup_dummy $DEV"; t_summary; exit 1; }
+fast_path_assigns_windows_exactly
+bad_deadline_is_caught
+fallback_when_disabled
+flush_all
+t_summary
