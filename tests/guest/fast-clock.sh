@@ -2,7 +2,7 @@
 # The cycle-counter fast path (src/pktstat_clock.h), inside a test guest
 # booted with the TSC as clocksource (tsc=reliable clocksource=tsc):
 #   fast-clock.sh CHECK_MODULE BAD_MODULE [IPT]
-# The modules come from tests/clock/build-check-modules.sh: every packet
+# The modules come from tests/variants/build.sh (clock-check, clock-bad): every packet
 # the counter counted also reads the wall clock, and the module reports at
 # unload how many packets its counter counted and how many of them were
 # outside their window by more than 1 us.
