@@ -1,8 +1,9 @@
 #!/bin/sh
 # The PREEMPT_RT race, inside a test guest booted on an -rt kernel:
 #   rt-race.sh MODULE:EXPECT...
-# MODULE: a test-only build from tests/variants/build.sh (race-fixed, race-unfixed: the race
-# window widened by a busy wait inside the per-CPU update); EXPECT
+# MODULE: a test-only build from tests/variants/build.sh (race-fixed,
+# race-unfixed: the race window widened by a busy wait inside the per-CPU
+# update); EXPECT
 # "exact": the counts must come out exact (the shipped locking), "loss":
 # frames must go missing (the locking removed: the test can fail).
 # RT_IPT: iptables-nft by default (7.x -rt kernels have no legacy
