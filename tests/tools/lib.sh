@@ -48,7 +48,8 @@ t_run() {
 KEYS="rules frames_seen bytes_seen samples_read frames_read bytes_read
 	samples_dropped frames_dropped bytes_dropped samples_pending
 	frames_pending bytes_pending clock_steps_back close_latency_ns
-	settings_changes waiting_rules waiting_period_ns waiting_samples"
+	fast_clock settings_changes waiting_rules waiting_period_ns
+	waiting_samples"
 
 # mkname ROOT NAME PERIOD_NS SAMPLES: a name with zero counters, no samples
 mkname() {

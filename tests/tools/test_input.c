@@ -132,7 +132,7 @@ static void stats_new_keys(void)
 	      "stats: the setting in force");
 	CHECK(!strcmp(pks_key_names[PKS_KEY_name], "name") &&
 	      !strcmp(pks_key_names[PKS_KEY_waiting_samples], "waiting_samples") &&
-	      PKS_NKEYS == 21, "stats: the keys are the module's X-macro");
+	      PKS_NKEYS == 22, "stats: the keys are the module's list");
 	STREQ(pks_time_units_text(), "ns, us, ms, s, m or h",
 	      "units: the module's and the reader's minutes and hours");
 }

@@ -101,7 +101,7 @@ static const char stats_text[] =
 	"bytes_read 5000\nsamples_dropped 2\nframes_dropped 3\n"
 	"bytes_dropped 300\nsamples_pending 5\nframes_pending 37\n"
 	"bytes_pending 3700\nclock_steps_back 1\nclose_latency_ns 8000000\n"
-	"settings_changes 1\nwaiting_rules 2\nwaiting_period_ns 2000000\n"
+	"fast_clock 1\nsettings_changes 1\nwaiting_rules 2\nwaiting_period_ns 2000000\n"
 	"waiting_samples 50\n";
 
 static void test_parse_stats(void)
