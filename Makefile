@@ -4,16 +4,22 @@
 #   make              kernel module (src/), iptables extension (xtables/)
 #                     and the reader program xt-pktstat (tools/)
 #   make install      all three, plus depmod (DESTDIR honoured)
-#   make check        every test: unit tests, extension and kernel tests in QEMU
+#   make check-all    every test (README's test command, what CI runs):
+#                     make check, check-packages, check-kernels, check-debug,
+#                     in parallel where the cores allow, with a time table
+#   make check        unit tests, fuzzing, and the extension, kernel, reader
+#                     and hostile-blob tests in QEMU on Debian's kernel
 #   make demo         build, boot Debian's kernel in QEMU, show samples
 #   make bench        per-packet cost of -m pktstat and its neighbours in QEMU
 #                     (instructions under -icount, wall clock), core callgrind
 #                     counts, drain speed, memory per name (BENCHMARKS.md)
 #   make deb          Debian packages xt-pktstat, xt-pktstat-dkms in build/deb/
 #   make rpm          the same pair as RPMs in build/rpm/RPMS/ (rpmbuild -bb)
-#   make check-packages  build, lint, install, upgrade, purge the packages
-#   make check-kernels   build and test against each Debian kernel line in QEMU
-#                        (KERNELS="bullseye sid" for some; tests/kernels/)
+#   make check-packages  build, lint, install, upgrade, purge the packages,
+#                        in a throwaway Debian root (debootstrap, cached)
+#   make check-kernels   build and test against each Debian kernel line in QEMU,
+#                        the PREEMPT_RT ones too (KERNELS="bullseye sid-rt"
+#                        for some; tests/kernels/)
 #   make fuzz         libFuzzer harnesses (core, extension parsing), 300 s each
 #                     (FUZZ_SECONDS=...; tests/fuzz/run.sh)
 #   make check-hostile   malformed rule blobs through IPT_SO_SET_REPLACE,
@@ -24,8 +30,8 @@
 #                        UBSAN; built once from linux-source-6.1 and cached;
 #                        tests/debug/)
 #
-# check, demo, check-packages, check-kernels and check-debug install their own
-# dependencies (tests/deps.sh, as root).  deb and rpm build from a clean copy of the
+# check, check-all, demo, check-packages, check-kernels and check-debug install
+# what they need (tests/deps.sh SET, as root).  deb and rpm build from a clean copy of the
 # sources (the files git tracks or would add), not from this tree.
 
 ifneq ($(wildcard config.mk),)
@@ -58,11 +64,14 @@ install: all
 check:
 	tests/check.sh
 
+check-all:
+	tests/check.sh --all
+
 demo:
 	tests/demo.sh
 
 bench:
-	tests/deps.sh
+	tests/deps.sh bench
 	@test -f config.mk || ./configure
 	@$(MAKE) --no-print-directory all
 	KVER=$(KERNEL_RELEASE) tests/bench/vm-bench.sh
@@ -71,7 +80,10 @@ bench:
 
 PKG_VERSION = $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 RPM_VERSION = $(shell sed -n 's/^Version:[[:space:]]*//p' rpm/xt-pktstat.spec)
-PKG_FILES = git ls-files -co --exclude-standard | \
+# The files git tracks or would add; outside a git checkout (a copy made
+# that way, as check-packages makes in its root) every file but build/.
+PKG_FILES = { git ls-files -co --exclude-standard 2>/dev/null || \
+	find . \( -path ./build -o -path ./.git \) -prune -o -type f -print | sed 's,^\./,,'; } | \
 	while read -r f; do [ ! -f "$$f" ] || echo "$$f"; done
 
 deb:
@@ -118,5 +130,5 @@ clean:
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all module extension tools install check check-tools demo bench deb rpm check-packages clean \
+.PHONY: all module extension tools install check check-all check-tools demo bench deb rpm check-packages clean \
 	distclean check-kernels fuzz check-hostile check-debug

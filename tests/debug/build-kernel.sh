@@ -9,11 +9,12 @@
 #   --key        print the cache key and exit
 #   --force      rebuild even if the cached kernel is complete
 #
-# Configuration: `make x86_64_defconfig`, `make kvm_guest.config`, then
-# tests/debug/debug.config merged with scripts/kconfig/merge_config.sh, then
-# `make olddefconfig`; every line of the fragment is then checked against
-# the final .config and the build stops, listing them, if any did not
-# stick (a dependency missing, a symbol renamed).
+# Configuration: `make allnoconfig`, then tests/debug/debug.config merged
+# with scripts/kconfig/merge_config.sh, then `make olddefconfig`: the
+# fragment names everything the guest and the tests need, and nothing else
+# is compiled.  Every line of the fragment is then checked against the
+# final .config and the build stops, listing them, if any did not stick (a
+# dependency missing, a symbol renamed).
 #
 # Cache: $DEBUG_KERNEL_CACHE (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/xt-pktstat/debug-kernel), outside the
@@ -33,8 +34,9 @@
 #   <key>/done       written last: the build is complete
 # An interrupted build resumes where it stopped (make is incremental).
 #
-# Cold build (empty ccache) on 2 cores: about 11 minutes; from the cache:
-# under a second.  Installs its tools itself (tests/deps.sh debug).
+# Cold build (empty ccache) on 2 cores: see tests/debug/README.md ("Times");
+# from the cache: under a second.  Installs its tools itself (tests/deps.sh
+# debug).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -102,8 +104,7 @@ MK=(make -C "$SRC" O="$OBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j"$(nproc)")
 
 # ---- configuration -------------------------------------------------------
 {
-	"${MK[@]}" x86_64_defconfig
-	"${MK[@]}" kvm_guest.config
+	"${MK[@]}" allnoconfig
 	(cd "$OBJ" && "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "$FRAGMENT")
 	"${MK[@]}" olddefconfig
 } >"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; die "configuration failed"; }

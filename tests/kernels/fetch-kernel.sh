@@ -5,6 +5,7 @@
 #
 # Usage: tests/kernels/fetch-kernel.sh LINE
 #   LINE: bullseye | bookworm | bookworm-backports | trixie | sid
+#         | trixie-rt | sid-rt (the PREEMPT_RT flavour, -rt-amd64)
 #
 # Environment:
 #   KERNELS_CACHE  where downloads and unpacked trees are kept
@@ -62,15 +63,21 @@ case $LINE in
 bullseye) SUITES="bullseye bullseye-updates bullseye-security" RELEASE= ;;
 bookworm) SUITES="bookworm bookworm-updates bookworm-security" RELEASE= ;;
 bookworm-backports) SUITES="bookworm bookworm-updates bookworm-security bookworm-backports" RELEASE=bookworm-backports ;;
-trixie) SUITES="trixie trixie-updates trixie-security" RELEASE= ;;
-sid) SUITES="sid" RELEASE= ;;
+trixie|trixie-rt) SUITES="trixie trixie-updates trixie-security" RELEASE= ;;
+sid|sid-rt) SUITES="sid" RELEASE= ;;
 *) echo "fetch-kernel: unknown line $LINE" >&2; exit 2 ;;
+esac
+# The flavour: the metapackages linux-image-FLAVOUR, linux-headers-FLAVOUR.
+case $LINE in
+*-rt) FLAVOUR=rt-amd64 ;;
+*) FLAVOUR=amd64 ;;
 esac
 
 say() { echo "fetch-kernel[$LINE]: $*" >&2; }
 
 D=$CACHE/$LINE
-A=$D/apt
+# apt's state: shared by the lines of the same suites (trixie, trixie-rt)
+A=$CACHE/apt/$(echo $SUITES $RELEASE | tr ' ' '+')
 mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/empty"
 [ -e "$A/status" ] || : > "$A/status"
 for s in $SUITES; do
@@ -113,7 +120,7 @@ if [ "${KERNELS_OFFLINE:-0}" != 1 ]; then
 fi
 
 # ---- resolve the metapackages to the versioned kernel packages ------------
-# Follow Depends from linux-image-amd64 and linux-headers-amd64, keeping the
+# Follow Depends from linux-image-FLAVOUR and linux-headers-FLAVOUR, keeping the
 # versioned kernel packages (linux-image-5.10.0-46-amd64,
 # linux-headers-6.1.0-56-common, linux-kbuild-6.12.95+deb12,
 # linux-modules-7.2.13+deb14-amd64, ...).
@@ -126,7 +133,7 @@ deps_of() {
 			/^ *(Pre)?Depends: / { if (!alt && $2 !~ /^</) print $2; alt = 0; next }'
 }
 KPKGS=
-queue="linux-image-amd64 linux-headers-amd64"
+queue="linux-image-$FLAVOUR linux-headers-$FLAVOUR"
 seen=" "
 while [ -n "$queue" ]; do
 	set -- $queue
@@ -134,14 +141,14 @@ while [ -n "$queue" ]; do
 	case $seen in *" $p "*) continue ;; esac
 	seen="$seen$p "
 	case $p in
-	linux-image-amd64|linux-headers-amd64) ;;
+	linux-image-"$FLAVOUR"|linux-headers-"$FLAVOUR") ;;
 	linux-image-[0-9]*|linux-binary-[0-9]*|linux-modules-[0-9]*|linux-base-[0-9]*|linux-headers-[0-9]*|linux-kbuild-[0-9]*)
 		KPKGS="$KPKGS $p" ;;
 	*) continue ;;
 	esac
 	queue="$queue $(deps_of "$p" | tr '\n' ' ')"
 done
-[ -n "$KPKGS" ] || { say "linux-image-amd64 not found in $SUITES"; exit 1; }
+[ -n "$KPKGS" ] || { say "linux-image-$FLAVOUR not found in $SUITES"; exit 1; }
 IMAGE_PKG=$(echo $KPKGS | tr ' ' '\n' | grep '^linux-image-[0-9]' | head -n 1)
 KPKG_VERSION=$(apt-cache policy "$IMAGE_PKG" 2>/dev/null | sed -n 's/^ *Candidate: //p')	# for the report
 KBUILD_PKG=$(echo $KPKGS | tr ' ' '\n' | grep '^linux-kbuild-' | head -n 1)

@@ -7,4 +7,4 @@
 # guest died without reporting.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-exec tests/qemu/run-guest.sh --timeout "${KERNEL_CHECK_TIMEOUT:-1200}" /tests/guest/run-all.sh
+exec tests/qemu/run-guest.sh --timeout "${KERNEL_CHECK_TIMEOUT:-2400}" /tests/guest/run-all.sh

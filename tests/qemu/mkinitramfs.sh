@@ -11,6 +11,9 @@
 #   EXTLIB         our iptables extension       (default xtables/libxt_pktstat.so)
 #   WORKDIR        output directory             (default build/qemu)
 #   EXTRA_MODULES  more kernel modules to include (space separated)
+#   EXTRA_FILES    more host files, put in the image under /tests/extra/
+#                  ("PATH" or "PATH:NAME", space separated; e.g. a
+#                  test-only build of the module, loaded by path)
 #   KERNEL_IMAGE   the kernel to boot (default /boot/vmlinuz-$KVER); with
 #   MODULES_ROOT   a directory holding lib/modules/$KVER (default /, the
 #                  installed kernels): both for kernels unpacked but not
@@ -33,7 +36,9 @@
 #   libraries of all of these (ldd); the kernel modules listed below with
 #   their dependencies, depmod'ed; our module as
 #   /lib/modules/$KVER/extra/xt_pktstat.ko; tests/guest and tests/ext as
-#   /tests/guest and /tests/ext; and /init (tests/qemu/init).
+#   /tests/guest and /tests/ext, the guest scripts of tests/tools and
+#   tests/kernels (guest-*.sh) in /tests/tools and /tests/kernels,
+#   EXTRA_FILES in /tests/extra; and /init (tests/qemu/init).
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -78,7 +83,8 @@ done
 inputs_hash() {
 	{
 		echo "KVER=$KVER MODULES=$MODULES MODULES_ROOT=$MODULES_ROOT"
-		for f in "$TOP/tests/qemu/mkinitramfs.sh" "$TOP/tests/qemu/init" $BINS "$MODULE" "$EXTLIB" "$TOOL" "$TOP"/tests/tools/guest-*.sh; do
+		echo "EXTRA_FILES=${EXTRA_FILES:-}"
+		for f in "$TOP/tests/qemu/mkinitramfs.sh" "$TOP/tests/qemu/init" $BINS "$MODULE" "$EXTLIB" "$TOOL" "$TOP"/tests/tools/guest-*.sh "$TOP"/tests/kernels/guest-*.sh $(extra_files); do
 			if [ -e "$f" ]; then echo "$(sha256sum < "$f") $f"; else echo "absent $f"; fi
 		done
 		for d in "$TOP/tests/guest" "$TOP/tests/ext"; do
@@ -89,6 +95,13 @@ inputs_hash() {
 		ls -l --time-style=+%s "$HOST_MODDIR/modules.dep" "$XTDIR"
 	} | sha256sum | cut -d' ' -f1
 }
+# extra_files: the host paths of EXTRA_FILES
+extra_files() {
+	for e in ${EXTRA_FILES:-}; do echo "$(abspath "${e%%:*}")"; done
+}
+for f in $(extra_files); do
+	[ -f "$f" ] || { echo "mkinitramfs: EXTRA_FILES: $f missing" >&2; exit 1; }
+done
 mkdir -p "$WORKDIR"
 HASH=$(inputs_hash)
 if [ "$FORCE" = 0 ] && [ -s "$OUT" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$HASH" ]; then
@@ -193,7 +206,12 @@ for f in modules.order modules.builtin modules.builtin.modinfo; do
 done
 if [ -e "$MODULE" ]; then
 	mkdir -p "$ROOT$MODDIR/extra"
-	cp "$MODULE" "$ROOT$MODDIR/extra/xt_pktstat.ko"
+	case $MODULE in	# decompressed, as the kernel's own (DKMS compresses it like them)
+	*.ko.xz) xz -dc "$MODULE" > "$ROOT$MODDIR/extra/xt_pktstat.ko" ;;
+	*.ko.zst) zstd -dcq "$MODULE" > "$ROOT$MODDIR/extra/xt_pktstat.ko" ;;
+	*.ko.gz) gzip -dc "$MODULE" > "$ROOT$MODDIR/extra/xt_pktstat.ko" ;;
+	*) cp "$MODULE" "$ROOT$MODDIR/extra/xt_pktstat.ko" ;;
+	esac
 	vm=$(modinfo -F vermagic "$MODULE" 2>/dev/null | cut -d' ' -f1)
 	[ "$vm" = "$KVER" ] ||
 		echo "mkinitramfs: WARNING: $MODULE is built for ${vm:-?}, the image is for $KVER (modprobe will fail)" >&2
@@ -207,10 +225,21 @@ for d in guest ext; do
 	[ -d "$TOP/tests/$d" ] && cp -a "$TOP/tests/$d" "tests/$d"
 done
 # only the guest scripts of tests/tools (its build/ holds ASan binaries)
-mkdir -p tests/tools
-for f in "$TOP"/tests/tools/guest-*.sh; do
-	[ -e "$f" ] && cp -p "$f" tests/tools/
+# and tests/kernels
+for d in tools kernels; do
+	mkdir -p "tests/$d"
+	for f in "$TOP/tests/$d"/guest-*.sh; do
+		[ -e "$f" ] && cp -p "$f" "tests/$d/"
+	done
 done
+if [ -n "${EXTRA_FILES:-}" ]; then
+	mkdir -p tests/extra
+	for e in $EXTRA_FILES; do
+		n=${e##*/}
+		case $e in *:*) n=${e#*:} ;; esac
+		cp "$(abspath "${e%%:*}")" "tests/extra/$n"
+	done
+fi
 cp "$TOP/tests/qemu/init" init
 chmod 755 init
 
