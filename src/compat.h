@@ -7,8 +7,11 @@
 #ifndef _PKTSTAT_COMPAT_H
 #define _PKTSTAT_COMPAT_H
 
+#include <linux/ktime.h>
+#include <linux/spinlock.h>
 #include <linux/local_lock.h>
 #include <linux/proc_fs.h>
+#include <linux/timekeeping.h>
 #include <linux/timer.h>
 
 #include "pktstat_probed.h"
@@ -43,5 +46,18 @@
 #define local_lock_nested_bh(lock)	do { } while (0)
 #define local_unlock_nested_bh(lock)	do { } while (0)
 #endif
+
+/* The clocksource's counter value behind a wall-clock reading. */
+static inline u64 pktstat_clocksource_cycles(void)
+{
+	struct system_time_snapshot snap;
+
+#ifdef HAVE_KTIME_GET_SNAPSHOT_ID
+	ktime_get_snapshot_id(CLOCK_REALTIME, &snap);
+#else
+	ktime_get_snapshot(&snap);
+#endif
+	return snap.cycles;
+}
 
 #endif /* _PKTSTAT_COMPAT_H */

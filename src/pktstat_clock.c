@@ -18,6 +18,7 @@
 #include <linux/moduleparam.h>
 #include <linux/timekeeping.h>
 
+#include "compat.h"
 #include "pktstat_clock.h"
 
 #ifdef PKTSTAT_HAVE_CYCLES
@@ -41,15 +42,14 @@ static bool pktstat_fast_ok;
  */
 static bool pktstat_clocksource_is_tsc(void)
 {
-	struct system_time_snapshot snap;
-	u64 before, after;
+	u64 before, after, cycles;
 
 	if (!tsc_khz)
 		return false;
 	before = rdtsc_ordered();
-	ktime_get_snapshot(&snap);
+	cycles = pktstat_clocksource_cycles();
 	after = rdtsc_ordered();
-	return snap.cycles >= before && snap.cycles <= after;
+	return cycles >= before && cycles <= after;
 }
 #else
 static bool pktstat_clocksource_is_tsc(void)

@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
+#include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "pktstat_proc.h"

@@ -11,6 +11,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -77,16 +78,19 @@ u64 pktstat_set_close_latency_ns(void)
 static void pktstat_arm(struct pktstat_set_cpu *pc, u64 period, u64 now)
 {
 	u64 end = pc->core.start + period;
-	unsigned long ticks = 0, expires;
+	unsigned long ticks = 0, soon = jiffies + 1;
+	bool pending = timer_pending(&pc->timer);
 
+	/* the common case of short windows: due at the next tick already */
+	if (pending && time_before_eq(READ_ONCE(pc->timer.expires), soon))
+		return;
 	if (end > now)
 		ticks = min_t(u64, nsecs_to_jiffies64(end - now),
 			      PKTSTAT_TIMER_MAX_TICKS);
-	expires = jiffies + ticks + 1;
-	if (timer_pending(&pc->timer) &&
-	    time_before_eq(READ_ONCE(pc->timer.expires), expires))
+	if (pending &&
+	    time_before_eq(READ_ONCE(pc->timer.expires), soon + ticks))
 		return;
-	timer_reduce(&pc->timer, expires);
+	timer_reduce(&pc->timer, soon + ticks);
 }
 
 /*

@@ -20,6 +20,10 @@
 #   kernel      the guest suite in QEMU on Debian's kernel
 #               (tests/qemu/kernel-check.sh: README workflow, kernel tests,
 #               extension tests, stress scenarios, four back ends)
+#   kernel-tsc  a boot with the TSC as clocksource: the cycle-counter fast
+#               path checked packet by packet (tests/guest/fast-clock.sh),
+#               and the conservation, two-CPU, reader, clock-step and
+#               hotplug tests with it (run-all.sh's fastclock suite)
 #   tools-qemu  the reader's collect in QEMU (tests/tools/qemu-collect.sh)
 #   hostile     malformed rule blobs in QEMU (tests/hostile/run.sh)
 #   monitoring  the collector's textfile through Debian's node_exporter and
@@ -44,7 +48,7 @@
 # while fewer than CHECK_JOBS suites run (default: the number of CPUs): the
 # first ready suite of the list in this order: packages (which mostly waits
 # for downloads and dpkg, and runs beside the others from the start),
-# debug-kernel, build, kernel, debug, kernels, debug-selftest, hostile,
+# debug-kernel, build, kernel, debug, kernels, debug-selftest, kernel-tsc, hostile,
 # monitoring, tools-qemu, versions, unit, tools, fuzz.  (One QEMU guest under TCG uses one host CPU, the debug kernel's
 # two; the kernel build uses all.)  CHECK_JOBS=1 runs one suite at a time.
 # A suite whose prerequisite failed is not
@@ -82,6 +86,7 @@ TABLE='packages|all|0||tests/packages/check-packages.sh
 debug-kernel|all|1||debug_kernel
 build|check|1||build
 kernel|check|1|build|kernel_suite
+kernel-tsc|check|1|build|kernel_tsc_suite
 debug|all|1|debug-kernel|debug_suite
 kernels|all|1|kernel?|kernels_suite
 debug-selftest|all|1|debug-kernel|debug_selftest
@@ -154,6 +159,18 @@ kernel_suite() {
 	} > "$LOG/kernel.result"
 	rm -f "$LOG/.kernel.console"
 	return "$rc"
+}
+# a second boot with the TSC as clocksource: the cycle-counter fast path
+# (tests/variants/README.md), and the kernel tests it must pass unchanged
+kernel_tsc_suite() {
+	local out=build/variants-$KVER
+	tests/variants/build.sh "$KDIR" "$out" clock-check clock-bad || {
+		echo "0 passed, 1 failed"
+		return 1
+	}
+	QEMU_APPEND="tsc=reliable clocksource=tsc" WORKDIR=build/qemu-tsc \
+		EXTRA_FILES="$out/xt_pktstat-clock-check.ko $out/xt_pktstat-clock-bad.ko" \
+		tests/qemu/run-guest.sh --timeout 1200 'SUITES=fastclock /tests/guest/run-all.sh'
 }
 kernels_suite() {
 	KERNELS_REUSE=$LOG/kernel.result tests/kernels/check-kernels.sh

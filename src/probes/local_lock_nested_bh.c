@@ -4,6 +4,7 @@
  * PREEMPT_RT kernels whose bottom-half sections no longer exclude each
  * other on one CPU.
  */
+#include <linux/spinlock.h>	/* local_lock.h needs it on PREEMPT_RT */
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 

@@ -44,8 +44,8 @@
 # everything at the suites' own lengths, the extension tests included).
 #
 # Environment:
-#   DEBUG_SUITES         parts (default "readme kernel stress"; DEBUG_FULL=1:
-#                        "readme kernel ext stress")
+#   DEBUG_SUITES         parts (default "readme kernel reload hist refusals
+#                        containers stress"; DEBUG_FULL=1: ext as well)
 #   DEBUG_IPTS           back ends of kernel (default "iptables-legacy
 #                        ip6tables-nft"; DEBUG_FULL=1: all four)
 #   DEBUG_KTESTS         kernel-tests.sh letters (default: all)
@@ -88,9 +88,9 @@ esac
 ALL_IPTS="iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft"
 if [ -z "${DEBUG_SUITES:-}" ]; then
 	if [ "${DEBUG_FULL:-0}" = 1 ]; then
-		DEBUG_SUITES="readme kernel ext stress"
+		DEBUG_SUITES="readme kernel reload hist refusals containers ext stress"
 	else
-		DEBUG_SUITES="readme kernel stress"
+		DEBUG_SUITES="readme kernel reload hist refusals containers stress"
 	fi
 fi
 if [ "${DEBUG_FULL:-0}" = 1 ]; then
@@ -285,6 +285,17 @@ for s in $DEBUG_SUITES; do
 			cmds="$cmds '/tests/guest/kernel-tests.sh $ipt ${DEBUG_KTESTS:-}'"
 		done
 		what="$what kernel(${DEBUG_IPTS// /,}${DEBUG_KTESTS:+: $DEBUG_KTESTS})" ;;
+	reload|hist)
+		for ipt in $DEBUG_IPTS; do
+			cmds="$cmds '/tests/guest/$s.sh $ipt'"
+		done
+		what="$what $s(${DEBUG_IPTS// /,})" ;;
+	refusals|containers)
+		# what the user sees, per back end (v4 and v6 say the same)
+		for ipt in iptables-legacy iptables-nft; do
+			cmds="$cmds '/tests/guest/$s.sh $ipt'"
+		done
+		what="$what $s(iptables-legacy,iptables-nft)" ;;
 	ext)
 		for ipt in $DEBUG_EXT_IPTS; do
 			cmds="$cmds '/usr/sbin/modprobe xt_pktstat && sh /tests/ext/run-ext-tests.sh $ipt'"

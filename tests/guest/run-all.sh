@@ -88,6 +88,17 @@ for s in $SUITES; do
 			run "containers.sh $ipt" /tests/guest/containers.sh $ipt
 		done
 		;;
+	fastclock)
+		# booted with the TSC as clocksource (tests/check.sh kernel-tsc):
+		# the fast path checked packet by packet, then the tests it must
+		# pass unchanged
+		run "fast-clock.sh" /tests/guest/fast-clock.sh \
+			/tests/extra/xt_pktstat-clock-check.ko /tests/extra/xt_pktstat-clock-bad.ko
+		for ipt in iptables-legacy ip6tables-nft; do
+			run "kernel-tests.sh $ipt (TSC)" /tests/guest/kernel-tests.sh $ipt b c d f j k
+		done
+		run "stress.sh iptables-legacy (TSC)" /tests/guest/stress.sh iptables-legacy 5 6
+		;;
 	ext)
 		if [ -e /tests/ext/run-ext-tests.sh ]; then
 			grep -q '^xt_pktstat ' /proc/modules || load_pktstat

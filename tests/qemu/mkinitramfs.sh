@@ -32,7 +32,7 @@
 #   depmod,modinfo} (/sbin/modprobe is what request_module runs);
 #   xtables-legacy-multi and xtables-nft-multi with all the usual names
 #   (plain iptables/ip6tables[-save|-restore] = legacy); iproute2 `ip`;
-#   util-linux unshare/nsenter; the xtables extension dir; the shared
+#   util-linux unshare/nsenter/chrt; the xtables extension dir; the shared
 #   libraries of all of these (ldd); the kernel modules listed below with
 #   their dependencies, depmod'ed; our module as
 #   /lib/modules/$KVER/extra/xt_pktstat.ko; tests/guest and tests/ext as
@@ -72,7 +72,8 @@ MODULES="x_tables ip_tables iptable_filter iptable_mangle iptable_raw
 	pktgen dummy veth ${EXTRA_MODULES:-}"
 
 BINS="/usr/bin/busybox /usr/bin/kmod /usr/sbin/xtables-legacy-multi
-	/usr/sbin/xtables-nft-multi /usr/sbin/ip /usr/bin/unshare /usr/bin/nsenter"
+	/usr/sbin/xtables-nft-multi /usr/sbin/ip /usr/bin/unshare /usr/bin/nsenter
+	/usr/bin/chrt"
 
 for b in $BINS; do
 	[ -x "$b" ] || { echo "mkinitramfs: $b missing (run tests/deps.sh)" >&2; exit 1; }
