@@ -57,4 +57,22 @@ echo "# $($CC --version | head -n 1), -O2 ${BENCH_CFLAGS:-}; N=$N; $(valgrind --
 measure in   pkt_in_window   "in-window packet"  instructions
 measure new  pkt_new_window  "new-window packet" instructions
 measure join pkt_join_window "new-window packet joining another CPU's window" instructions
-measure read read_batch      "pop+deliver (batches of 32)" "instructions per sample"
+measure read read_batch      "pop+deliver (batches of 128)" "instructions per sample"
+
+# the same binary at native speed (no valgrind): operations per second on
+# this host, from core_bench's own time of the measured loop (the reads
+# only, for "read"), best of 3: wall clock, so the host's load shows here
+native() {	# CASE LABEL UNIT
+	best=
+	for _ in 1 2 3; do
+		t=$("$BIN" "$1" "$NATIVE_N" | awk '$1 == "ns" { print $2 }') &&
+			[ -n "$t" ] || { echo "core_bench $1 failed" >&2; exit 1; }
+		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+	done
+	awk -v t="$best" -v n="$NATIVE_N" -v label="$2" -v unit="$3" \
+		'BEGIN { printf "native: %s: %.1f M %s/s (%d in %.3f s)\n", label, n / t * 1000, unit, n, t / 1e9 }'
+}
+NATIVE_N=${NATIVE_N:-20000000}
+native in   "in-window packet"  packets
+native new  "new-window packet" packets
+native read "pop+deliver" samples
