@@ -22,8 +22,11 @@
 #               extension tests, stress scenarios, four back ends)
 #   kernel-tsc  a boot with the TSC as clocksource: the cycle-counter fast
 #               path checked packet by packet (tests/guest/fast-clock.sh),
-#               and the conservation, two-CPU, reader, clock-step and
-#               hotplug tests with it (run-all.sh's fastclock suite)
+#               and with it the kernel tests conservation_exact,
+#               full_fifo_keeps_oldest, idle_window_readable,
+#               reader_gives_back_partial_line, conservation_two_cpus,
+#               process_context_output and the stress scenarios
+#               wall_clock_steps, cpu_hotplug (run-all.sh's fastclock suite)
 #   tools-qemu  the reader's collect in QEMU (tests/tools/qemu-collect.sh)
 #   hostile     malformed rule blobs in QEMU (tests/hostile/run.sh)
 #   monitoring  the collector's textfile through Debian's node_exporter and

@@ -18,7 +18,8 @@
 #    parts), what run-all.sh runs, part by part:
 #      readme   kernel-tests.sh iptables (the README workflow)
 #      kernel   kernel-tests.sh IPT, every test, for each IPT of DEBUG_IPTS
-#      stress   stress.sh IPT SCENARIOS for each IPT:SCENARIOS of
+#      reload, hist, refusals, containers  their scripts, as run-all.sh
+#      stress   stress.sh IPT SCENARIO... for each IPT:SCENARIO[,...] of
 #               DEBUG_STRESS_RUNS
 #      ext      run-ext-tests.sh IPT for each IPT of DEBUG_EXT_IPTS (not by
 #               default: the extension tests check the userspace's option
@@ -48,12 +49,15 @@
 #                        containers stress"; DEBUG_FULL=1: ext as well)
 #   DEBUG_IPTS           back ends of kernel (default "iptables-legacy
 #                        ip6tables-nft"; DEBUG_FULL=1: all four)
-#   DEBUG_KTESTS         kernel-tests.sh letters (default: all)
+#   DEBUG_KTESTS         names of kernel-tests.sh's tests (default: all)
 #   DEBUG_EXT_IPTS       back ends of ext (default iptables-nft; full: all four)
-#   DEBUG_STRESS_RUNS    stress runs (default "iptables-legacy:123456
-#                        ip6tables-nft:1"; full: run-all.sh's STRESS_RUNS)
-#   DEBUG_E_ITER (3), DEBUG_F_SECS (2), DEBUG_K_PINGS (50)
-#                        kernel-tests.sh's E_ITER, F_SECS, K_PINGS
+#   DEBUG_STRESS_RUNS    stress runs, IPT:SCENARIO[,SCENARIO...] or IPT:all
+#                        (default "iptables-legacy:all
+#                        ip6tables-nft:rule_churn_under_traffic"; full:
+#                        run-all.sh's STRESS_RUNS)
+#   DEBUG_REPLACE_ITER (3), DEBUG_READERS_SECS (2), DEBUG_PROCESS_PINGS (50)
+#                        kernel-tests.sh's REPLACE_ITER, READERS_SECS,
+#                        PROCESS_PINGS
 #   DEBUG_STRESS_SECS (2), DEBUG_STRESS_ITER (1), DEBUG_STRESS_ROUNDS (2),
 #   DEBUG_STRESS_CLOCK_CYCLES
 #                        stress.sh's STRESS_SECS, ... (with DEBUG_FULL=1
@@ -64,6 +68,9 @@
 #   DEBUG_ONLY=selftest  the self-test alone (steps 1, 2 for the mutant
 #                        module, 4): make check-all runs it beside the
 #                        main boot, with DEBUG_OUT=build/debug-selftest
+#   DEBUG_DRY_RUN=1      print the guest's command lines (step 3, without
+#                        the hostile blobs) and stop: nothing is built or
+#                        booted
 #   DEBUG_OUT            logs and builds (default build/debug)
 #   DEBUG_QEMU_MEM       guest memory, MiB (default 2048: KASAN's shadow)
 #   DEBUG_GUEST_TIMEOUT  seconds for the boot and its tests (default 2700;
@@ -102,8 +109,8 @@ else
 	# both back ends and both families, every test and scenario, shorter
 	DEBUG_IPTS=${DEBUG_IPTS:-iptables-legacy ip6tables-nft}
 	DEBUG_EXT_IPTS=${DEBUG_EXT_IPTS:-iptables-nft}
-	DEBUG_STRESS_RUNS=${DEBUG_STRESS_RUNS:-iptables-legacy:123456 ip6tables-nft:1}
-	: "${DEBUG_E_ITER:=3}" "${DEBUG_F_SECS:=2}" "${DEBUG_K_PINGS:=50}"
+	DEBUG_STRESS_RUNS=${DEBUG_STRESS_RUNS:-iptables-legacy:all ip6tables-nft:rule_churn_under_traffic}
+	: "${DEBUG_REPLACE_ITER:=3}" "${DEBUG_READERS_SECS:=2}" "${DEBUG_PROCESS_PINGS:=50}"
 	: "${DEBUG_STRESS_SECS:=2}" "${DEBUG_STRESS_ITER:=1}" "${DEBUG_STRESS_ROUNDS:=2}"
 fi
 QEMU_MEM=${DEBUG_QEMU_MEM:-2048}
@@ -134,6 +141,61 @@ T_START=$(now)
 TIMES=
 timings() { echo "${TIMES}total $(( $(now) - T_START )) s"; }
 took() { TIMES="$TIMES$1 $(( $(now) - $2 )) s, "; }
+
+# suite_cmds: the guest's command lines, one per part (debug-wrap.sh runs
+# them in turn, with a clean slate between): what run-all.sh runs, suite
+# by suite and back end by back end, with the back ends and lengths chosen
+# above.  Sets CMDS (each quoted, for debug-wrap.sh's command line), WHAT
+# (a summary) and GENV (the lengths, as VAR=VALUE words).
+suite_cmds() {
+	local v val s ipt r scenarios
+	GENV=
+	for v in REPLACE_ITER READERS_SECS PROCESS_PINGS STRESS_SECS STRESS_ITER STRESS_ROUNDS STRESS_CLOCK_CYCLES; do
+		eval "val=\${DEBUG_$v:-}"
+		[ -n "$val" ] && GENV="$GENV $v=$val"
+	done
+	CMDS=
+	WHAT=
+	for s in $DEBUG_SUITES; do
+		case $s in
+		readme) CMDS="$CMDS '/tests/guest/kernel-tests.sh iptables'"; WHAT="$WHAT readme" ;;
+		kernel)
+			for ipt in $DEBUG_IPTS; do
+				CMDS="$CMDS '/tests/guest/kernel-tests.sh $ipt ${DEBUG_KTESTS:-}'"
+			done
+			WHAT="$WHAT kernel(${DEBUG_IPTS// /,}${DEBUG_KTESTS:+: $DEBUG_KTESTS})" ;;
+		reload|hist)
+			for ipt in $DEBUG_IPTS; do
+				CMDS="$CMDS '/tests/guest/$s.sh $ipt'"
+			done
+			WHAT="$WHAT $s(${DEBUG_IPTS// /,})" ;;
+		refusals|containers)
+			# what the user sees, per back end (v4 and v6 say the same)
+			for ipt in iptables-legacy iptables-nft; do
+				CMDS="$CMDS '/tests/guest/$s.sh $ipt'"
+			done
+			WHAT="$WHAT $s(iptables-legacy,iptables-nft)" ;;
+		ext)
+			for ipt in $DEBUG_EXT_IPTS; do
+				CMDS="$CMDS '/usr/sbin/modprobe xt_pktstat && sh /tests/ext/run-ext-tests.sh $ipt'"
+			done
+			WHAT="$WHAT ext(${DEBUG_EXT_IPTS// /,})" ;;
+		stress)
+			for r in $DEBUG_STRESS_RUNS; do
+				scenarios=${r#*:}
+				CMDS="$CMDS '/tests/guest/stress.sh ${r%%:*} ${scenarios//,/ }'"
+			done
+			WHAT="$WHAT stress(${DEBUG_STRESS_RUNS// /, })" ;;
+		*) notok "unknown suite $s in DEBUG_SUITES" ;;
+		esac
+	done
+}
+if [ "${DEBUG_DRY_RUN:-0}" = 1 ]; then
+	suite_cmds
+	echo "# check-debug: the guest would run:$WHAT${GENV:+;$GENV}"
+	echo "${GENV# } /tests/guest/debug-wrap.sh$CMDS"
+	exit "$failed"
+fi
 
 # ---- 1. the kernel ------------------------------------------------------
 t=$(now)
@@ -267,48 +329,8 @@ boot() {
 
 # ---- 3. the tests, then the hostile blobs, in one boot ----------------------
 if [ "$ONLY_SELFTEST" = 0 ]; then
-# The guest's command lines, one per part (debug-wrap.sh runs them in turn,
-# with a clean slate between): what run-all.sh runs, suite by suite and
-# back end by back end, with the back ends and lengths chosen above.
-genv=
-for v in E_ITER F_SECS K_PINGS STRESS_SECS STRESS_ITER STRESS_ROUNDS STRESS_CLOCK_CYCLES; do
-	eval "val=\${DEBUG_$v:-}"
-	[ -n "$val" ] && genv="$genv $v=$val"
-done
-cmds=
-what=
-for s in $DEBUG_SUITES; do
-	case $s in
-	readme) cmds="$cmds '/tests/guest/kernel-tests.sh iptables'"; what="$what readme" ;;
-	kernel)
-		for ipt in $DEBUG_IPTS; do
-			cmds="$cmds '/tests/guest/kernel-tests.sh $ipt ${DEBUG_KTESTS:-}'"
-		done
-		what="$what kernel(${DEBUG_IPTS// /,}${DEBUG_KTESTS:+: $DEBUG_KTESTS})" ;;
-	reload|hist)
-		for ipt in $DEBUG_IPTS; do
-			cmds="$cmds '/tests/guest/$s.sh $ipt'"
-		done
-		what="$what $s(${DEBUG_IPTS// /,})" ;;
-	refusals|containers)
-		# what the user sees, per back end (v4 and v6 say the same)
-		for ipt in iptables-legacy iptables-nft; do
-			cmds="$cmds '/tests/guest/$s.sh $ipt'"
-		done
-		what="$what $s(iptables-legacy,iptables-nft)" ;;
-	ext)
-		for ipt in $DEBUG_EXT_IPTS; do
-			cmds="$cmds '/usr/sbin/modprobe xt_pktstat && sh /tests/ext/run-ext-tests.sh $ipt'"
-		done
-		what="$what ext(${DEBUG_EXT_IPTS// /,})" ;;
-	stress)
-		for r in $DEBUG_STRESS_RUNS; do
-			cmds="$cmds '/tests/guest/stress.sh ${r%%:*} $(echo "${r#*:}" | sed 's/./& /g')'"
-		done
-		what="$what stress(${DEBUG_STRESS_RUNS// /,})" ;;
-	*) notok "unknown suite $s in DEBUG_SUITES" ;;
-	esac
-done
+suite_cmds
+cmds=$CMDS what=$WHAT genv=$GENV
 prep=
 if [ "${DEBUG_HOSTILE:-1}" != 0 ]; then
 	# built exactly as tests/hostile/run.sh builds it, and sent the same
@@ -343,7 +365,7 @@ if [ -n "$MUTANT" ]; then
 		MODULE=$MUTANT EXTLIB=$EXTLIB WORKDIR=$OUT/qemu-selftest \
 		QEMU_MEM=$QEMU_MEM GUEST_LOG=$log \
 		tests/qemu/run-guest.sh --smp 2 --timeout 900 \
-		"/tests/guest/debug-wrap.sh '/tests/guest/kernel-tests.sh iptables-legacy b'" \
+		"/tests/guest/debug-wrap.sh '/tests/guest/kernel-tests.sh iptables-legacy conservation_exact'" \
 		>/dev/null 2>"$log.err"
 	rc=$?
 	took "self-test" "$t"

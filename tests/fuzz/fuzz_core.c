@@ -56,15 +56,8 @@ struct state {
 	uint64_t seen_f, seen_b;	/* independent of the core's own */
 };
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_core: %s:%d: %s: ", __FILE__,	\
-			__LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		abort();						\
-	}								\
-} while (0)
+#define FUZZ_NAME "fuzz_core"
+#include "fuzz_check.h"
 
 static void check(struct state *st, unsigned int step)
 {

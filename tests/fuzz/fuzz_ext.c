@@ -59,15 +59,8 @@ static int fuzz_printf(const char *fmt, ...)
 #undef printf
 #undef xtables_register_match
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_ext: %s:%d: %s: ", __FILE__,	\
-			__LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		abort();						\
-	}								\
-} while (0)
+#define FUZZ_NAME "fuzz_ext"
+#include "fuzz_check.h"
 
 static jmp_buf jb;
 static char errmsg[1024];

@@ -16,7 +16,8 @@
 
 ipt_setup "${1:?usage: containers.sh IPT [TEST...]}" || exit 2
 shift
-TESTS=${*:-memory_charged_to_cgroup rootless_container_reads_its_name}
+ALL="memory_charged_to_cgroup rootless_container_reads_its_name"
+pick_tests "$ALL" "$@"
 T=/tmp/containers.$$
 mkdir -p "$T"
 CG=/sys/fs/cgroup
@@ -30,18 +31,19 @@ cgroup_setup() {
 }
 
 memory_charged_to_cgroup() {
+	local cg before pid ok after want
 	test_begin memcg "memory charged to the container's cgroup"
 	if ! t_check "$P memcg: cgroup v2 with the memory controller" cgroup_setup; then
 		test_end
 		return
 	fi
-	_cg=$CG/pktstat-ct
-	rmdir $_cg 2>/dev/null
-	mkdir $_cg && echo 24M > $_cg/memory.max
-	_before=$(cat $_cg/memory.current)
+	cg=$CG/pktstat-ct
+	rmdir $cg 2>/dev/null
+	mkdir $cg && echo 24M > $cg/memory.max
+	before=$(cat $cg/memory.current)
 	# In the cgroup, in a new network namespace: add names until refused,
 	# note memory.current after each, then wait to be told to go.
-	sh -c "echo \$\$ > $_cg/cgroup.procs && exec /usr/bin/unshare -n sh -c '
+	sh -c "echo \$\$ > $cg/cgroup.procs && exec /usr/bin/unshare -n sh -c '
 		ip link set lo up
 		i=0
 		while [ \$i -lt 40 ]; do
@@ -51,35 +53,32 @@ memory_charged_to_cgroup() {
 				echo \$i > $T/m.refused
 				break
 			fi
-			cat $_cg/memory.current >> $T/m.current
+			cat $cg/memory.current >> $T/m.current
 		done
 		ls /proc/net/xt_pktstat > $T/m.names
 		touch $T/m.ready
 		while [ ! -e $T/m.go ]; do sleep 0.1; done'" > "$T/m.out" 2>&1 &
-	_pid=$!
-	_i=0
-	while [ ! -e "$T/m.ready" ] && kill -0 $_pid 2>/dev/null && [ $_i -lt 300 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
-	_ok=$(wc -l < "$T/m.current" 2>/dev/null || echo 0)
-	_after=$(tail -1 "$T/m.current" 2>/dev/null || echo 0)
-	t_diag "memory.current: $_before before, $_after after $_ok names; $(cat "$T/m.names" 2>/dev/null | wc -l) directories"
+	pid=$!
+	wait_ready 300 "$T/m.ready" $pid
+	ok=$(wc -l < "$T/m.current" 2>/dev/null || echo 0)
+	after=$(tail -1 "$T/m.current" 2>/dev/null || echo 0)
+	t_diag "memory.current: $before before, $after after $ok names; $(cat "$T/m.names" 2>/dev/null | wc -l) directories"
 	t_diag "refused: $(cat "$T/m.refused" 2>/dev/null): $(cat "$T/m.err" 2>/dev/null)"
-	[ "$_ok" -ge 3 ] && [ "$_ok" -le 11 ] &&
-		t_ok "$P memcg: 3 to 11 names of 2 MiB fit in 24 MiB ($_ok)" ||
-		t_fail "$P memcg: 3 to 11 names of 2 MiB fit in 24 MiB" "$_ok names: $(cat "$T/m.out")"
-	[ $((_after - _before)) -ge $((_ok * RING)) ] &&
+	[ "$ok" -ge 3 ] && [ "$ok" -le 11 ] &&
+		t_ok "$P memcg: 3 to 11 names of 2 MiB fit in 24 MiB ($ok)" ||
+		t_fail "$P memcg: 3 to 11 names of 2 MiB fit in 24 MiB" "$ok names: $(cat "$T/m.out")"
+	[ $((after - before)) -ge $((ok * RING)) ] &&
 		t_ok "$P memcg: memory.current grew by at least the names' FIFOs" ||
 		t_fail "$P memcg: memory.current grew by at least the names' FIFOs" \
-			"$_before -> $_after for $_ok x $RING"
+			"$before -> $after for $ok x $RING"
 	t_check "$P memcg: the next rule was refused" test -s "$T/m.refused"
 	case $IPT in
-	*-legacy) _want="iptables: Invalid argument. Run \`dmesg' for more information." ;;
-	*) _want="RULE_APPEND failed (Invalid argument)" ;;
+	*-legacy) want="iptables: Invalid argument. Run \`dmesg' for more information." ;;
+	*) want="RULE_APPEND failed (Invalid argument)" ;;
 	esac
 	case $(cat "$T/m.err" 2>/dev/null) in
-	*"$_want"*) t_ok "$P memcg: $IPT says: $_want" ;;
-	*) t_fail "$P memcg: $IPT says: $_want" "$(cat "$T/m.err" 2>/dev/null)" ;;
+	*"$want"*) t_ok "$P memcg: $IPT says: $want" ;;
+	*) t_fail "$P memcg: $IPT says: $want" "$(cat "$T/m.err" 2>/dev/null)" ;;
 	esac
 	case $(dmesg_since) in
 	*"xt_pktstat: name \"c$(cat "$T/m.refused" 2>/dev/null)\": cannot allocate"*"bytes for --samples 65536: out of memory, or over the memory cgroup's limit"*)
@@ -89,23 +88,21 @@ memory_charged_to_cgroup() {
 	t_eq "$P memcg: nothing killed by the OOM killer" "" \
 		"$(dmesg_since | grep -iE 'oom-kill|out of memory: kill|memory cgroup out of memory' | head -3)"
 	t_eq "$P memcg: the refused name left no directory" \
-		"$_ok" "$(wc -l < "$T/m.names" 2>/dev/null)"
+		"$ok" "$(wc -l < "$T/m.names" 2>/dev/null)"
 	touch "$T/m.go"
-	wait $_pid
+	wait $pid
 	# the namespace goes away with its rules (netns cleanup is a work queue)
-	_i=0
-	while [ "$(cat $_cg/memory.current)" -gt $((_before + RING)) ] && [ $_i -lt 50 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
-	[ "$(cat $_cg/memory.current)" -le $((_before + RING)) ] &&
+	wait_for 50 sh -c "[ \$(cat $cg/memory.current) -le $((before + RING)) ]"
+	[ "$(cat $cg/memory.current)" -le $((before + RING)) ] &&
 		t_ok "$P memcg: the memory comes back when the namespace goes" ||
 		t_fail "$P memcg: the memory comes back when the namespace goes" \
-			"memory.current $(cat $_cg/memory.current), before $_before"
-	rmdir $_cg 2>/dev/null
+			"memory.current $(cat $cg/memory.current), before $before"
+	rmdir $cg 2>/dev/null
 	test_end
 }
 
 rootless_container_reads_its_name() {
+	local pid f
 	test_begin rootless "a rootless container reads its own name"
 	grep -q '^pktuser:' /etc/passwd || {
 		echo "pktuser:x:1000:1000:pktstat test:/tmp:/bin/sh" >> /etc/passwd
@@ -132,11 +129,8 @@ rootless_container_reads_its_name() {
 		while [ ! -e $T/r.go ]; do sleep 0.1; done
 	EOF
 	su -s /bin/sh pktuser -c "exec /usr/bin/unshare -Urn /bin/sh $T/inner.sh" > "$T/r.out" 2>&1 &
-	_pid=$!
-	_i=0
-	while [ ! -e "$T/r.ready" ] && kill -0 $_pid 2>/dev/null && [ $_i -lt 100 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
+	pid=$!
+	wait_ready 100 "$T/r.ready" $pid
 	t_eq "$P rootless: the namespace's root is uid 0 inside" 0 "$(cat "$T/r.id" 2>/dev/null)"
 	t_check "$P rootless: uid 1000 adds a rule in its own namespaces" test -e "$T/r.ready"
 	[ -e "$T/r.ready" ] || t_diag "$(cat "$T/r.out" "$T/r.add" 2>/dev/null)"
@@ -147,19 +141,17 @@ rootless_container_reads_its_name() {
 	t_eq "$P rootless: its samples hold the 5 pings and 5 replies" 10 "$SUM_FRAMES"
 	t_eq "$P rootless: stats frames_seen" 10 "$(awk '$1 == "frames_seen" { print $2 }' "$T/r.stats" 2>/dev/null)"
 	# seen from the initial namespaces: owned by uid 1000
-	_f=$(ls -d /proc/[0-9]*/net/xt_pktstat/ct/data 2>/dev/null | head -1)
+	f=$(ls -d /proc/[0-9]*/net/xt_pktstat/ct/data 2>/dev/null | head -1)
 	t_eq "$P rootless: seen from outside, the files belong to uid 1000" "1000 1000" \
-		"$(stat -c '%u %g' "$_f" 2>/dev/null)"
+		"$(stat -c '%u %g' "$f" 2>/dev/null)"
 	t_check "$P rootless: not in the initial namespace" test ! -e "$PKTSTAT_PROC/ct"
 	touch "$T/r.go"
-	wait $_pid
+	wait $pid
 	test_end
 }
 
 t_diag "containers.sh $IPT: $TESTS"
 grep -q '^xt_pktstat ' /proc/modules || t_check "$P: modprobe xt_pktstat" load_pktstat
-for _t in $TESTS; do
-	$_t
-done
+run_tests "$ALL"
 rm -rf "$T"
 t_summary

@@ -52,8 +52,21 @@ trouble_report() {
 		}' "$1"
 }
 
+# check_log LOG WHAT OK_TEXT [PREFIX]: no detector report in the kernel
+# log LOG: one result; the reports (trouble_report), each line after
+# PREFIX, on failure.
+check_log() {
+	trouble_report "$1" > "$1.trouble"
+	if [ -s "$1.trouble" ]; then
+		w_fail "$2"
+		sed "s/^/${4:-#   }/" "$1.trouble"
+	else
+		w_ok "$3"
+	fi
+}
+
 mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs debugfs /sys/kernel/debug
-t0=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
+t0=$(uptime_s)
 echo "# debug-wrap: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB, booted in ${t0} s"
 
 # The whole kernel log, from its first record, as long as this runs: a
@@ -64,10 +77,7 @@ KMSG_PID=$!
 # kmsg_mark TEXT: write a marker record and wait until the reader has it.
 kmsg_mark() {
 	echo "debug-wrap: $1" > /dev/kmsg
-	_i=0
-	while ! grep -q "debug-wrap: $1" $W/kmsg.raw && [ $_i -lt 100 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
+	wait_for 100 grep -q "debug-wrap: $1" $W/kmsg.raw
 }
 # kmsg_text FROM TO: the records between the markers, as "[seconds] text".
 kmsg_text() {
@@ -85,13 +95,13 @@ kmsg_text() {
 
 # ---- 1. the boot --------------------------------------------------------
 if [ -w $KML ]; then
-	_s0=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
+	s0=$(uptime_s)
 	echo scan > $KML
 	cat $KML > $W/leaks.boot
-	_n=$(grep -c '^unreferenced object' $W/leaks.boot)
+	n=$(grep -c '^unreferenced object' $W/leaks.boot)
 	echo clear > $KML
-	echo "# debug-wrap: kmemleak at boot: $_n unreferenced objects of the kernel's own (cleared; the scan took $(( $(awk '{ printf "%d\n", $1 }' /proc/uptime) - _s0 )) s)"
-	[ "$_n" != 0 ] && grep -A3 '^unreferenced object' $W/leaks.boot | head -n 40 | sed 's/^/# boot leak: /'
+	echo "# debug-wrap: kmemleak at boot: $n unreferenced objects of the kernel's own (cleared; the scan took $(( $(uptime_s) - s0 )) s)"
+	[ "$n" != 0 ] && grep -A3 '^unreferenced object' $W/leaks.boot | head -n 40 | sed 's/^/# boot leak: /'
 	w_ok "kmemleak active ($KML)"
 else
 	w_fail "kmemleak not available ($KML missing or not writable)"
@@ -100,13 +110,8 @@ kmsg_mark "tests start"
 # The boot leaks just listed are the kernel's (xt_pktstat is not loaded):
 # kmemleak's own line about them is not trouble.
 kmsg_text "" "tests start" | grep -v 'kmemleak: [0-9]* new suspected memory leaks' > $W/boot.log
-trouble_report $W/boot.log > $W/boot.trouble
-if [ -s $W/boot.trouble ]; then
-	w_fail "the kernel reported trouble while booting (before any test)"
-	sed 's/^/# boot: /' $W/boot.trouble
-else
-	w_ok "boot log free of detector reports ($(wc -l < $W/boot.log) lines)"
-fi
+check_log $W/boot.log "the kernel reported trouble while booting (before any test)" \
+	"boot log free of detector reports ($(wc -l < $W/boot.log) lines)" "# boot: "
 grep -q 'KernelAddressSanitizer initialized' $W/boot.log || echo "# debug-wrap: note: no KASAN in this kernel"
 
 # ---- 2. the tests -------------------------------------------------------
@@ -125,27 +130,25 @@ clean_slate() {
 }
 
 cp=0 cf=0 k=0
-t1=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
+t1=$(uptime_s)
 for cmd in "$@"; do
 	k=$((k + 1))
 	[ $k -gt 1 ] && clean_slate
 	echo "# debug-wrap: command $k: $cmd"
-	_t=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
+	tc=$(uptime_s)
 	{ (cd / && sh -c "$cmd"); echo $? > $W/rc; } 2>&1 | tee $W/cmd.out
 	rc=$(cat $W/rc 2>/dev/null || echo 255)
-	echo "# debug-wrap: command $k: status $rc, $(( $(awk '{ printf "%d\n", $1 }' /proc/uptime) - _t )) s"
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' $W/cmd.out | tail -n 1)
-	if [ -n "$line" ]; then
-		_p=${line%% passed*}
-		_f=${line#*passed, }; _f=${_f%% failed*}
-		[ "$rc" != 0 ] && [ "$_f" = 0 ] && { echo "not ok - debug: command $k: status $rc with no failed test"; _f=1; }
+	echo "# debug-wrap: command $k: status $rc, $(( $(uptime_s) - tc )) s"
+	if counts=$(summary_counts $W/cmd.out); then
+		p=${counts% *} f=${counts#* }
+		[ "$rc" != 0 ] && [ "$f" = 0 ] && { echo "not ok - debug: command $k: status $rc with no failed test"; f=1; }
 	else
 		echo "not ok - debug: command $k ended without a summary (status $rc)"
-		_p=0 _f=1
+		p=0 f=1
 	fi
-	cp=$((cp + _p)) cf=$((cf + _f))
+	cp=$((cp + p)) cf=$((cf + f))
 done
-t2=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
+t2=$(uptime_s)
 
 # ---- 3. clean up, then the detectors ----------------------------------------
 clean_slate
@@ -168,14 +171,9 @@ fi
 kmsg_mark "tests end"
 kill $KMSG_PID 2>/dev/null
 kmsg_text "tests start" "tests end" > $W/tests.log
-trouble_report $W/tests.log > $W/tests.trouble
-if [ -s $W/tests.trouble ]; then
-	w_fail "detector reports in the kernel log during the tests"
-	sed 's/^/#   /' $W/tests.trouble
-else
-	w_ok "kernel log free of detector reports (KASAN, UBSAN, lockdep, ODEBUG, list, atomic sleep, RCU, WARNING, BUG)"
-fi
-t3=$(awk '{ printf "%d\n", $1 }' /proc/uptime)
+check_log $W/tests.log "detector reports in the kernel log during the tests" \
+	"kernel log free of detector reports (KASAN, UBSAN, lockdep, ODEBUG, list, atomic sleep, RCU, WARNING, BUG)"
+t3=$(uptime_s)
 echo "# debug-wrap: boot ${t0} s, tests $((t2 - t1)) s, clean-up and scans $((t3 - t2)) s"
 echo "# debug-wrap: the commands: $cp passed, $cf failed; the detectors: $wp passed, $wf failed"
 echo "$((cp + wp)) passed, $((cf + wf)) failed"

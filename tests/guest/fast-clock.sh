@@ -43,22 +43,22 @@ report() {
 
 # with MODULE [PARAM...]: a fresh module and traffic; then the report
 with() {
-	_ko=$1
+	local ko="$1" n
 	shift
 	flush_all
 	unload_pktstat
 	modprobe x_tables	# insmod loads no dependency
-	insmod "$_ko" "$@" || { echo "insmod $_ko $* failed"; return 1; }
+	insmod "$ko" "$@" || { echo "insmod $ko $* failed"; return 1; }
 	run_traffic || { echo "traffic failed"; return 1; }
-	for _n in w10us w1ms; do
-		check_conservation "$P $TL: $_n" $_n "$SENT"
+	for n in w10us w1ms; do
+		check_conservation "$P $TL: $n" $n "$SENT"
 	done
 	flush_rules
 	wait_gone w10us && wait_gone w1ms
 	unload_pktstat
 	set -- $(report)
 	FAST=${1:-} LATE=${2:-} WORST=${3:-}
-	t_diag "$_ko: $SENT packets per name; counter counted ${FAST:-?}, outside ${LATE:-?}, latest ${WORST:-?} ns after the end"
+	t_diag "$ko: $SENT packets per name; counter counted ${FAST:-?}, outside ${LATE:-?}, latest ${WORST:-?} ns after the end"
 }
 
 fast_path_assigns_windows_exactly() {

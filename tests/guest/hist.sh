@@ -14,9 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ipt_setup "${1:?usage: hist.sh IPT}" || exit 2
-DEV=${DEV:-pkt0}
-SIZE=${SIZE:-100}
-LEN=$((SIZE - 14))
+traffic_defaults	# DEV, ADDR4, ADDR6, SIZE, LEN
 PERIOD_NS=500000000
 BURSTS="1 3 6 12 24 48 96 192"
 T=/tmp/hist.$$
@@ -24,10 +22,11 @@ mkdir -p "$T"
 
 # sleep until OFFSET_MS into the next window of PERIOD_NS (wall clock)
 sleep_into_window() {
-	_p=$((PERIOD_NS / 1000))
-	_now=$(now_us)
-	_wait=$(( _p - _now % _p + $1 * 1000 ))
-	sleep "$(awk -v n="$_wait" 'BEGIN { printf "%.6f", n / 1e6 }')"
+	local p now gap
+	p=$((PERIOD_NS / 1000))
+	now=$(now_us)
+	gap=$(( p - now % p + $1 * 1000 ))
+	sleep "$(awk -v n="$gap" 'BEGIN { printf "%.6f", n / 1e6 }')"
 }
 
 # expected_hist KEY MULT SIZES...: the KEY_le lines of windows of SIZES
@@ -51,17 +50,18 @@ expected_hist() {
 }
 
 hist_counts_every_window_kept_or_dropped() {
+	local n k
 	test_begin hist "the histogram counts every window, kept or dropped"
 	t_check "$P hist: the wall clock in microseconds" sh -c "[ $(now_us) -gt 1600000000000000 ]"
 	t_check "$P hist: add rule (--period 500ms --samples 3)" \
 		ipt -A INPUT -i $DEV -m pktstat --name hs --period 500ms --samples 3 ||
 		{ test_end hs; return; }
 	pktgen_setup $DEV 1 $SIZE $FAM 1 2>>"$T/err" || echo "pktgen setup failed" >> "$T/err"
-	_n=0
-	for _k in $BURSTS; do
+	n=0
+	for k in $BURSTS; do
 		sleep_into_window 20
-		pktgen_again "$_k" 2>>"$T/err" || echo "burst $_k failed" >> "$T/err"
-		_n=$((_n + _k))
+		pktgen_again "$k" 2>>"$T/err" || echo "burst $k failed" >> "$T/err"
+		n=$((n + k))
 	done
 	t_eq "$P hist: 8 bursts sent" "" "$(cat "$T/err" 2>/dev/null)"
 	sleep 0.6	# the last window ends, its timer closes it
@@ -72,8 +72,8 @@ hist_counts_every_window_kept_or_dropped() {
 	_get() { awk -v k="$1" '$1 == k { print $2 }' "$T/h1"; }
 	t_eq "$P hist: name, period_ns" "hs $PERIOD_NS" "$(_get name) $(_get period_ns)"
 	t_eq "$P hist: windows" 8 "$(_get windows)"
-	t_eq "$P hist: frames_sum = sent" $_n "$(_get frames_sum)"
-	t_eq "$P hist: bytes_sum = sent * $LEN" $((_n * LEN)) "$(_get bytes_sum)"
+	t_eq "$P hist: frames_sum = sent" $n "$(_get frames_sum)"
+	t_eq "$P hist: bytes_sum = sent * $LEN" $((n * LEN)) "$(_get bytes_sum)"
 	expected_hist bytes $LEN "$BURSTS" > "$T/want.bytes"
 	expected_hist frames 1 "$BURSTS" > "$T/want.frames"
 	grep '^bytes_le ' "$T/h1" > "$T/got.bytes"
@@ -95,11 +95,11 @@ hist_counts_every_window_kept_or_dropped() {
 		"$(( $(stat_get hs samples_read) + $(stat_get hs samples_pending) + $(stat_get hs samples_dropped) ))"
 	cat "$PKTSTAT_PROC/hs/hist" > "$T/h3"
 	t_check "$P hist: draining data does not change it" cmp -s "$T/h1" "$T/h3"
-	check_conservation "$P hist" hs $_n
+	check_conservation "$P hist" hs $n
 	test_end hs
 }
 
-setup_dummy $DEV 192.0.2.1/24 2001:db8::1/64 || { t_fail "$P: setup_dummy $DEV"; t_summary; exit 1; }
+setup_dummy $DEV $ADDR4 $ADDR6 || { t_fail "$P: setup_dummy $DEV"; t_summary; exit 1; }
 grep -q '^xt_pktstat ' /proc/modules || t_check "$P: modprobe xt_pktstat" load_pktstat
 hist_counts_every_window_kept_or_dropped
 flush_rules

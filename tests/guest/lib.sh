@@ -15,6 +15,13 @@
 #   The counters live in this shell: don't call t_* in a subshell or in a
 #   pipeline stage, their result would be lost.
 #
+# Runners of several scripts (run-all.sh, guest-matrix.sh): run_part,
+# run_summarized, tally_kernel_log, tally_total (below, "parts").
+#
+# Functions keep their own variables "local" (busybox ash, dash and bash
+# have it); what a helper sets for its caller is said next to it (SUM_*,
+# PG_*, RC_*, TL...).
+#
 # Tools.  busybox ash runs its own applets before searching PATH, so the
 # real kmod, iproute2 and util-linux tools of the guest image are wrapped
 # here as functions (modprobe, rmmod, insmod, lsmod, ip, unshare, nsenter).
@@ -62,25 +69,27 @@ t_ok() {
 }
 
 t_fail() {
+	local line
 	T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1))
 	echo "not ok $T_N - $1"
 	shift
-	for _l in "$@"; do
-		printf '%s\n' "$_l" | sed 's/^/#   /'
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/#   /'
 	done
 }
 
 # t_check DESC CMD...: ok when CMD succeeds; its output is shown on failure.
 t_check() {
-	_desc=$1; shift
-	_out=$("$@" 2>&1)
-	_rc=$?
-	if [ "$_rc" = 0 ]; then
-		t_ok "$_desc"
+	local t_check_desc="$1" t_check_out t_check_rc
+	shift
+	t_check_out=$("$@" 2>&1)
+	t_check_rc=$?
+	if [ "$t_check_rc" = 0 ]; then
+		t_ok "$t_check_desc"
 	else
-		t_fail "$_desc" "command: $*" "status $_rc" "$_out"
+		t_fail "$t_check_desc" "command: $*" "status $t_check_rc" "$t_check_out"
 	fi
-	return "$_rc"
+	return "$t_check_rc"
 }
 
 # t_eq DESC EXPECTED ACTUAL
@@ -127,29 +136,91 @@ ipt_setup() {
 	P="$IPT"
 }
 
+# traffic_defaults: what the scripts that send pktgen traffic share: DEV
+# (the dummy device, pkt0), its addresses ADDR4 and ADDR6, SIZE (pktgen's
+# pkt_size, Ethernet header included, 100) and LEN (skb->len at INPUT,
+# v4 and v6: SIZE - 14).
+traffic_defaults() {
+	DEV=${DEV:-pkt0}
+	ADDR4=192.0.2.1/24
+	ADDR6=2001:db8::1/64
+	SIZE=${SIZE:-100}
+	LEN=$((SIZE - 14))
+}
+
+# pick_tests ALL [NAME...]: TESTS = the NAMEs, or ALL when none is given
+# or the one NAME is "all".  run_tests KNOWN: run each test (function) of
+# TESTS that the list KNOWN names, in order; any other is a failure.
+pick_tests() {
+	local all="$1"
+	shift
+	TESTS=${*:-all}
+	[ "$TESTS" = all ] && TESTS=$all
+}
+run_tests() {
+	local test
+	for test in $TESTS; do
+		case " $1 " in
+		*" $test "*) $test ;;
+		*) t_fail "$P: unknown test $test" ;;
+		esac
+	done
+}
+
 # ipt ARGS...: $IPT with its messages on stdout.
 ipt() { $IPT "$@" 2>&1; }
 
 # flush_rules: empty INPUT and OUTPUT of $IPT and $SIB (filter table).
 flush_rules() {
-	for _c in $IPT ${SIB:-}; do
-		$_c -F INPUT 2>/dev/null
-		$_c -F OUTPUT 2>/dev/null
+	local c
+	for c in $IPT ${SIB:-}; do
+		$c -F INPUT 2>/dev/null
+		$c -F OUTPUT 2>/dev/null
 	done
 }
+
+# wait_for TENTHS CMD...: run CMD until it succeeds, every 0.1 s, for up
+# to TENTHS tenths of a second (TENTHS + 1 tries).
+wait_for() {
+	local tenths="$1"
+	shift
+	while ! "$@"; do
+		[ "$tenths" -gt 0 ] || return 1
+		tenths=$((tenths - 1))
+		sleep 0.1
+	done
+}
+
+# wait_until SECONDS CMD...: the same with SECONDS * 10 tries, CMD's output
+# discarded.
+wait_until() {
+	local secs="$1"
+	shift
+	wait_for $((secs * 10 - 1)) quietly "$@"
+}
+quietly() { "$@" >/dev/null 2>&1; }
+
+# gone PATH: PATH does not exist (for wait_for).
+gone() { [ ! -e "$1" ]; }
+
+# wait_ready TENTHS FILE PID: wait until a background process PID says it
+# is ready by creating FILE, for up to TENTHS tenths of a second, no longer
+# once PID has ended; ok when FILE exists.
+wait_ready() {
+	wait_for "$1" ready_or_gone "$2" "$3"
+	[ -e "$2" ]
+}
+ready_or_gone() { [ -e "$1" ] || ! kill -0 "$2" 2>/dev/null; }
 
 # wait_gone NAME [PROCDIR]: the name's directory disappears (nf_tables frees
 # deleted rules from a work queue: allow up to ~3 s).
 wait_gone() {
-	_i=0
-	while [ -e "${2:-$PKTSTAT_PROC}/$1" ] && [ $_i -lt 30 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ ! -e "${2:-$PKTSTAT_PROC}/$1" ]
+	wait_for 30 gone "${2:-$PKTSTAT_PROC}/$1"
 }
 
 now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+# uptime_s: whole seconds since boot.
+uptime_s() { awk '{ printf "%d\n", $1 }' /proc/uptime; }
 
 # now_us: the wall clock in microseconds (busybox date has no %N).
 now_us() {
@@ -158,7 +229,10 @@ now_us() {
 
 # test_begin ID TITLE / test_end NAME...: common prologue/epilogue of a
 # test: empty chains, a kernel log mark; at the end the names' directories
-# must be gone once the rules are flushed, and the log clean.
+# must be gone once the rules are flushed, and the log clean (of
+# TEST_TROUBLE_RE's lines: oopses and warnings by default).  Sets TL (the
+# ID: the test descriptions' "$P $TL: ..."), TSTART.
+TEST_TROUBLE_RE='BUG:|WARNING:|Oops|general protection|Call Trace|list_(add|del) corruption|refcount_t:|KASAN|UBSAN|soft lockup|hung_task|rcu_sched detected'
 test_begin() {
 	TL=$1
 	t_diag "---- $P: $1: $2"
@@ -167,16 +241,17 @@ test_begin() {
 	TSTART=$(now_cs)
 }
 test_end() {
+	local name
 	flush_rules
-	for _n in "$@"; do
-		if wait_gone "$_n"; then
-			t_ok "$P $TL: /proc/net/xt_pktstat/$_n gone once its rules are flushed"
+	for name in "$@"; do
+		if wait_gone "$name"; then
+			t_ok "$P $TL: /proc/net/xt_pktstat/$name gone once its rules are flushed"
 		else
-			t_fail "$P $TL: /proc/net/xt_pktstat/$_n gone once its rules are flushed" \
-				"$(cat "$PKTSTAT_PROC/$_n/stats" 2>&1)"
+			t_fail "$P $TL: /proc/net/xt_pktstat/$name gone once its rules are flushed" \
+				"$(cat "$PKTSTAT_PROC/$name/stats" 2>&1)"
 		fi
 	done
-	t_eq "$P $TL: kernel log clean" "" "$(dmesg_since | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|list_(add|del) corruption|refcount_t:|KASAN|UBSAN|soft lockup|hung_task|rcu_sched detected' | head -20)"
+	t_eq "$P $TL: kernel log clean" "" "$(dmesg_since | grep -E "$TEST_TROUBLE_RE" | head -20)"
 	t_diag "$TL took $(( ($(now_cs) - TSTART) * 10 )) ms"
 }
 
@@ -184,25 +259,41 @@ test_end() {
 # read + dropped + pending = SENT (frames and bytes), the invariant holds.
 # LEN: bytes per packet.
 check_conservation() {
-	_d=$1 _n=$2 _sent=$3
-	t_eq "$_d: frames_seen = sent" "$_sent" "$(stat_get "$_n" frames_seen)"
-	t_eq "$_d: bytes_seen = sent * $LEN" "$((_sent * LEN))" "$(stat_get "$_n" bytes_seen)"
-	t_check "$_d: stats invariant seen = read + dropped + pending" stats_invariant "$_n"
+	local desc="$1" name="$2" sent="$3"
+	t_eq "$desc: frames_seen = sent" "$sent" "$(stat_get "$name" frames_seen)"
+	t_eq "$desc: bytes_seen = sent * $LEN" "$((sent * LEN))" "$(stat_get "$name" bytes_seen)"
+	t_check "$desc: stats invariant seen = read + dropped + pending" stats_invariant "$name"
 }
 
 # check_drained DESC NAME SENT FILE...: the samples read (FILEs) plus what
 # stats counts as dropped and pending add up to SENT packets of LEN bytes,
 # and stats' read counters agree with the FILEs.
 check_drained() {
-	_d=$1 _n=$2 _sent=$3
+	local desc="$1" name="$2" sent="$3"
 	shift 3
 	sum_samples -u "$@" >/dev/null
-	t_eq "$_d: frames read + dropped + pending = sent" "$_sent" \
-		"$((SUM_FRAMES + $(stat_get "$_n" frames_dropped) + $(stat_get "$_n" frames_pending)))"
-	t_eq "$_d: bytes read + dropped + pending = sent * $LEN" "$((_sent * LEN))" \
-		"$((SUM_BYTES + $(stat_get "$_n" bytes_dropped) + $(stat_get "$_n" bytes_pending)))"
-	t_eq "$_d: stats frames_read = frames of the reads" "$SUM_FRAMES" "$(stat_get "$_n" frames_read)"
-	check_conservation "$_d" "$_n" "$_sent"
+	t_eq "$desc: frames read + dropped + pending = sent" "$sent" \
+		"$((SUM_FRAMES + $(stat_get "$name" frames_dropped) + $(stat_get "$name" frames_pending)))"
+	t_eq "$desc: bytes read + dropped + pending = sent * $LEN" "$((sent * LEN))" \
+		"$((SUM_BYTES + $(stat_get "$name" bytes_dropped) + $(stat_get "$name" bytes_pending)))"
+	t_eq "$desc: stats frames_read = frames of the reads" "$SUM_FRAMES" "$(stat_get "$name" frames_read)"
+	check_conservation "$desc" "$name" "$sent"
+}
+
+# t_flowed DESC BEFORE AFTER: traffic flowed while something happened:
+# pktgen's count (PG_SOFAR) went from BEFORE to more.
+t_flowed() {
+	if [ $(($3 - $2)) -gt 0 ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "sent $2 before, $3 after"
+	fi
+}
+
+# t_no_errors DESC FILE: FILE, where commands put their messages, holds
+# none (iptables-nft's "# Warning" lines aside).
+t_no_errors() {
+	t_eq "$1" "" "$(grep -v '^# Warning' "$2" | head -5)"
 }
 
 # Packets that nf_tables ran through the filter INPUT chain twice (it can,
@@ -229,10 +320,11 @@ load_pktstat() {
 # flush_all: every chain of every table of both back ends and both
 # families flushed and deleted (what earlier tests may have left).
 flush_all() {
-	for _c in iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft; do
-		for _t in filter mangle raw security; do
-			$_c -t $_t -F 2>/dev/null
-			$_c -t $_t -X 2>/dev/null
+	local c t
+	for c in iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft; do
+		for t in filter mangle raw security; do
+			$c -t $t -F 2>/dev/null
+			$c -t $t -X 2>/dev/null
 		done
 	done
 }
@@ -241,13 +333,7 @@ flush_all() {
 # rules, and so drops its module references, from a work queue).
 unload_pktstat() {
 	grep -q '^xt_pktstat ' /proc/modules || return 0
-	_i=0
-	while [ $_i -lt 30 ]; do
-		rmmod xt_pktstat 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	rmmod xt_pktstat
+	wait_for 30 quietly rmmod xt_pktstat || rmmod xt_pktstat
 }
 
 # dmesg_mark: remember how far the kernel log goes; dmesg_since prints what
@@ -274,19 +360,19 @@ kernel_trouble() {
 # setup_dummy DEV ADDR4 ADDR6: a dummy device, up, with ADDR4 and ADDR6
 # (prefix optional: /24 and /64 by default; IPv6 without DAD).  Idempotent.
 setup_dummy() {
-	_dev=$1 _a4=$2 _a6=$3
-	case $_a4 in */*) ;; *) _a4=$_a4/24 ;; esac
-	case $_a6 in */*) ;; *) _a6=$_a6/64 ;; esac
-	if [ ! -d "/sys/class/net/$_dev" ]; then
-		ip link add "$_dev" type dummy || return 1
+	local dev="$1" a4="$2" a6="$3"
+	case $a4 in */*) ;; *) a4=$a4/24 ;; esac
+	case $a6 in */*) ;; *) a6=$a6/64 ;; esac
+	if [ ! -d "/sys/class/net/$dev" ]; then
+		ip link add "$dev" type dummy || return 1
 	fi
-	sysctl -qw "net.ipv6.conf.$_dev.accept_dad=0" 2>/dev/null
-	sysctl -qw "net.ipv6.conf.$_dev.router_solicitations=0" 2>/dev/null
-	sysctl -qw "net.ipv4.conf.$_dev.rp_filter=0" 2>/dev/null
+	sysctl -qw "net.ipv6.conf.$dev.accept_dad=0" 2>/dev/null
+	sysctl -qw "net.ipv6.conf.$dev.router_solicitations=0" 2>/dev/null
+	sysctl -qw "net.ipv4.conf.$dev.rp_filter=0" 2>/dev/null
 	sysctl -qw "net.ipv4.conf.all.rp_filter=0" 2>/dev/null
-	ip link set "$_dev" up || return 1
-	ip -4 addr replace "$_a4" dev "$_dev" || return 1
-	ip -6 addr replace "$_a6" dev "$_dev" nodad || return 1
+	ip link set "$dev" up || return 1
+	ip -4 addr replace "$a4" dev "$dev" || return 1
+	ip -6 addr replace "$a6" dev "$dev" nodad || return 1
 }
 
 dev_addr4() { ip -4 -o addr show dev "$1" scope global | awk '{sub("/.*", "", $4); print $4; exit}'; }
@@ -314,60 +400,62 @@ pg_set() {
 # Sets PG_DEVS (the pktgen device names), PG_COUNT, PG_CPUS, PG_SENT
 # (= COUNT * CPUS, what will have been sent), PG_PKTLEN (= PKT_SIZE - 14).
 pktgen_setup() {
-	_dev=$1 _count=$2 _size=$3 _fam=${4:-v4} _cpus=${5:-1} _delay=${6:-0}
+	local dev="$1" count="$2" size="$3" fam="${4:-v4}" cpus="${5:-1}" delay="${6:-0}"
+	local mac dst src i pd f c
 	[ -d $PG ] || modprobe pktgen || return 1
-	_mac=$(cat "/sys/class/net/$_dev/address") || return 1
-	case $_fam in
+	mac=$(cat "/sys/class/net/$dev/address") || return 1
+	case $fam in
 	v4)
-		_dst=$(dev_addr4 "$_dev")
-		_src=${_dst%.*}.254
+		dst=$(dev_addr4 "$dev")
+		src=${dst%.*}.254
 		;;
 	v6)
-		_dst=$(dev_addr6 "$_dev")
-		_src=${_dst%:*}:fffe
+		dst=$(dev_addr6 "$dev")
+		src=${dst%:*}:fffe
 		;;
-	*) echo "pktgen_setup: family $_fam?" >&2; return 1 ;;
+	*) echo "pktgen_setup: family $fam?" >&2; return 1 ;;
 	esac
-	[ -n "$_dst" ] || { echo "pktgen_setup: $_dev has no $_fam address" >&2; return 1; }
+	[ -n "$dst" ] || { echo "pktgen_setup: $dev has no $fam address" >&2; return 1; }
 	pg_set $PG/pgctrl reset || return 1
 	PG_DEVS=
-	_i=0
-	while [ $_i -lt "$_cpus" ]; do
-		[ -e "$PG/kpktgend_$_i" ] || { echo "pktgen_setup: no kpktgend_$_i (CPUs: $(nproc))" >&2; return 1; }
-		if [ $_i = 0 ]; then _pd=$_dev; else _pd=$_dev@$_i; fi
-		pg_set "$PG/kpktgend_$_i" "rem_device_all" || return 1
-		pg_set "$PG/kpktgend_$_i" "add_device $_pd" || return 1
-		_f=$PG/$_pd
-		for _c in "xmit_mode netif_receive" "count $_count" "pkt_size $_size" \
-			"delay $_delay" "burst 1" "dst_mac $_mac" \
+	i=0
+	while [ $i -lt "$cpus" ]; do
+		[ -e "$PG/kpktgend_$i" ] || { echo "pktgen_setup: no kpktgend_$i (CPUs: $(nproc))" >&2; return 1; }
+		if [ $i = 0 ]; then pd=$dev; else pd=$dev@$i; fi
+		pg_set "$PG/kpktgend_$i" "rem_device_all" || return 1
+		pg_set "$PG/kpktgend_$i" "add_device $pd" || return 1
+		f=$PG/$pd
+		for c in "xmit_mode netif_receive" "count $count" "pkt_size $size" \
+			"delay $delay" "burst 1" "dst_mac $mac" \
 			"udp_src_min 9" "udp_src_max 9" "udp_dst_min 9" "udp_dst_max 9" \
 			"flag UDPCSUM"; do
-			pg_set "$_f" "$_c" || return 1
+			pg_set "$f" "$c" || return 1
 		done
-		if [ "$_fam" = v4 ]; then
-			pg_set "$_f" "dst $_dst" || return 1
-			pg_set "$_f" "src_min $_src" || return 1
-			pg_set "$_f" "src_max $_src" || return 1
+		if [ "$fam" = v4 ]; then
+			pg_set "$f" "dst $dst" || return 1
+			pg_set "$f" "src_min $src" || return 1
+			pg_set "$f" "src_max $src" || return 1
 		else
-			pg_set "$_f" "dst6 $_dst" || return 1
-			pg_set "$_f" "src6 $_src" || return 1
+			pg_set "$f" "dst6 $dst" || return 1
+			pg_set "$f" "src6 $src" || return 1
 		fi
-		PG_DEVS="$PG_DEVS $_pd"
-		_i=$((_i + 1))
+		PG_DEVS="$PG_DEVS $pd"
+		i=$((i + 1))
 	done
-	PG_COUNT=$_count
-	PG_CPUS=$_cpus
-	PG_SENT=$((_count * _cpus))
-	PG_PKTLEN=$((_size - 14))
+	PG_COUNT=$count
+	PG_CPUS=$cpus
+	PG_SENT=$((count * cpus))
+	PG_PKTLEN=$((size - 14))
 }
 
 # pktgen_count: add up what the pktgen devices of the last setup sent:
 # PG_SOFAR (pkts-sofar) and PG_ERRORS.
 pktgen_count() {
+	local pd
 	PG_SOFAR=0 PG_ERRORS=0
-	for _pd in $PG_DEVS; do
+	for pd in $PG_DEVS; do
 		# "     pkts-sofar: 1000  errors: 0"
-		set -- $(awk '/pkts-sofar:/ {print $2, $4; exit}' "$PG/$_pd")
+		set -- $(awk '/pkts-sofar:/ {print $2, $4; exit}' "$PG/$pd")
 		PG_SOFAR=$((PG_SOFAR + ${1:-0}))
 		PG_ERRORS=$((PG_ERRORS + ${2:-0}))
 	done
@@ -376,17 +464,17 @@ pktgen_count() {
 # pktgen_check: after a run, every pktgen device has sent PG_COUNT packets
 # without error.  Sets PG_SOFAR to the total sent.
 pktgen_check() {
-	_bad=0
-	for _pd in $PG_DEVS; do
-		set -- $(awk '/pkts-sofar:/ {print $2, $4; exit}' "$PG/$_pd")
+	local bad=0 pd
+	for pd in $PG_DEVS; do
+		set -- $(awk '/pkts-sofar:/ {print $2, $4; exit}' "$PG/$pd")
 		if [ "${1:-x}" != "$PG_COUNT" ] || [ "${2:-x}" != 0 ]; then
-			echo "pktgen: $_pd sent ${1:-?} of $PG_COUNT, errors ${2:-?}" >&2
-			grep -E 'Result|sofar' "$PG/$_pd" >&2
-			_bad=1
+			echo "pktgen: $pd sent ${1:-?} of $PG_COUNT, errors ${2:-?}" >&2
+			grep -E 'Result|sofar' "$PG/$pd" >&2
+			bad=1
 		fi
 	done
 	pktgen_count
-	return $_bad
+	return $bad
 }
 
 # pktgen_start_bg: start the prepared run in the background (PG_PID).
@@ -412,11 +500,36 @@ pktgen_stop() {
 	[ "$PG_ERRORS" = 0 ] || { echo "pktgen: $PG_ERRORS errors" >&2; return 1; }
 }
 
+# t_pktgen_stop DESC: pktgen_stop as a test result (what pktgen said is
+# shown on failure).  PG_SOFAR: what was sent.
+t_pktgen_stop() {
+	if pktgen_stop 2> "/tmp/pktgen-stop.$$"; then
+		t_ok "$1"
+	else
+		t_fail "$1" "$(cat "/tmp/pktgen-stop.$$")"
+		false
+	fi
+}
+
+# t_stopped_after WHAT S0: the end of traffic bounded in time (started by
+# pktgen_start_bg) while WHAT happened: pktgen stopped without error
+# (PG_SOFAR: what was sent), and it had sent more than S0 (its PG_SOFAR
+# when WHAT began) by then.  Results as "$P $TL: ...".
+t_stopped_after() {
+	local what="$1" s0="$2" s1
+	pktgen_count
+	s1=$PG_SOFAR
+	t_pktgen_stop "$P $TL: pktgen stopped without error"
+	t_diag "$PG_SOFAR packets sent, $((s1 - s0)) during $what"
+	t_flowed "$P $TL: traffic flowed during $what" "$s0" "$s1"
+}
+
 # pktgen_again COUNT: send again with the devices of the last setup (each
 # sends COUNT; PG_SENT = COUNT * PG_CPUS), skipping the slow setup.
 pktgen_again() {
-	for _pd in $PG_DEVS; do
-		pg_set "$PG/$_pd" "count $1" || return 1
+	local pd
+	for pd in $PG_DEVS; do
+		pg_set "$PG/$pd" "count $1" || return 1
 	done
 	PG_COUNT=$1
 	PG_SENT=$(($1 * PG_CPUS))
@@ -451,9 +564,9 @@ data_drain() {
 # Sets and prints SUM_FRAMES SUM_BYTES SUM_SAMPLES; sets SUM_HEADERS,
 # SUM_SETTINGS, and SUM_ERR (also on stderr) and status 1 on a problem.
 sum_samples() {
-	_ord=1
-	[ "${1:-}" = -u ] && { _ord=0; shift; }
-	_ss=$(awk -v ord=$_ord '
+	local ord=1 sums
+	[ "${1:-}" = -u ] && { ord=0; shift; }
+	sums=$(awk -v ord=$ord '
 		function err(m) { if (e == "") e = m }
 		FNR == 1 { prev = ""; ctx = "" }
 		/^# period_ns [0-9]+ samples [0-9]+$/ { st++; prev = ""; ctx = $3 ":"; next }
@@ -470,7 +583,7 @@ sum_samples() {
 		}
 		END { printf "%d %d %d %d %d %s\n", f, b, n, h, st, e }
 	' "$@")
-	set -- $_ss
+	set -- $sums
 	SUM_FRAMES=$1 SUM_BYTES=$2 SUM_SAMPLES=$3 SUM_HEADERS=$4 SUM_SETTINGS=$5
 	shift 5
 	SUM_ERR="$*"
@@ -480,9 +593,10 @@ sum_samples() {
 
 # complete_lines FILE: drop an incomplete last line (in place).
 complete_lines() {
+	local keep
 	if [ -s "$1" ] && [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" != '\n' ]; then
-		_keep=$(awk 'END {print NR - 1}' "$1")
-		head -n "$_keep" "$1" > "$1.tmp" && mv "$1.tmp" "$1"
+		keep=$(awk 'END {print NR - 1}' "$1")
+		head -n "$keep" "$1" > "$1.tmp" && mv "$1.tmp" "$1"
 	fi
 }
 
@@ -530,4 +644,79 @@ rule_counters() {
 	RC_PKTS=${1:-} RC_BYTES=${2:-}
 	echo "$RC_PKTS $RC_BYTES"
 	[ -n "$RC_PKTS" ]
+}
+
+# ---------------------------------------------------------------- parts
+# A runner of several test scripts (run-all.sh, guest-matrix.sh) adds up
+# their results in the file $TALLY, one "PASSED FAILED" line a part.
+
+# run_part DESC CMD...: one part, a script that writes its own line
+# (t_summary, with T_TALLY=$TALLY).  A part that ends without a summary
+# (crash, syntax error), or with a non-zero status and no failed test,
+# counts as one failure.
+run_part() {
+	local desc="$1" before t0 rc
+	shift
+	echo "#### $desc"
+	before=$(wc -l < "$TALLY")
+	t0=$(uptime_s)
+	T_TALLY=$TALLY "$@"
+	rc=$?
+	echo "#### $desc: status $rc, $(( $(uptime_s) - t0 )) s"
+	if [ "$(wc -l < "$TALLY")" = "$before" ]; then
+		echo "not ok - $desc ended without a summary (status $rc)"
+		echo "0 1" >> "$TALLY"
+	elif [ "$rc" != 0 ] && [ "$(tail -1 "$TALLY" | cut -d' ' -f2)" = 0 ]; then
+		echo "not ok - $desc: status $rc with no failed test"
+		echo "0 1" >> "$TALLY"
+	fi
+}
+
+# summary_counts FILE: "PASSED FAILED" of FILE's last "N passed, M failed"
+# line; status 1 if it has none.
+summary_counts() {
+	local counts
+	counts=$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1 \2/p' "$1" | tail -n 1)
+	[ -n "$counts" ] && echo "$counts"
+}
+
+# run_summarized DESC CMD...: one part, any command that prints its
+# "N passed, M failed" but does not write $TALLY itself; its line is added
+# here, with the same rules as run_part.
+run_summarized() {
+	local desc="$1" out="/tmp/part.$$" rc counts
+	shift
+	echo "#### $desc"
+	"$@" > "$out" 2>&1
+	rc=$?
+	cat "$out"
+	if ! counts=$(summary_counts "$out"); then
+		echo "not ok - $desc ended without a summary (status $rc)"
+		counts="0 1"
+	elif [ "$rc" != 0 ] && [ "${counts#* }" = 0 ]; then
+		echo "not ok - $desc: status $rc with no failed test"
+		counts="${counts% *} 1"
+	fi
+	echo "$counts" >> "$TALLY"
+	echo "#### $desc: status $rc"
+}
+
+# tally_kernel_log: one more result: the kernel log free of kernel_trouble.
+tally_kernel_log() {
+	local trouble
+	trouble=$(kernel_trouble)
+	if [ -n "$trouble" ]; then
+		echo "not ok - kernel log has warnings or oopses:"
+		echo "$trouble" | sed 's/^/#   /'
+		echo "0 1" >> "$TALLY"
+	else
+		echo "ok - kernel log clean"
+		echo "1 0" >> "$TALLY"
+	fi
+}
+
+# tally_total: the total of $TALLY as "N passed, M failed"; status 1 when
+# something failed.
+tally_total() {
+	awk '{ p += $1; f += $2 } END { printf "%d passed, %d failed\n", p, f; exit f > 0 }' "$TALLY"
 }

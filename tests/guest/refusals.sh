@@ -32,29 +32,31 @@ case $IPT in *-nft) SAYS_REPLACE="RULE_REPLACE failed (Invalid argument): rule i
 # refused DESC SAYS LOG CMD...: CMD fails, its output holds SAYS, the
 # kernel log a line holding LOG, and INPUT is as before.
 refused() {
-	_d=$1 _says=$2 _log=$3
+	local d says log before
+	d=$1 says=$2 log=$3
 	shift 3
-	_before=$($IPT -S INPUT)
+	before=$($IPT -S INPUT)
 	dmesg_mark
 	if "$@" > "$T/out" 2>&1; then
-		t_fail "$P: $_d: refused" "accepted: $*"
+		t_fail "$P: $d: refused" "accepted: $*"
 		return
 	fi
 	case $(cat "$T/out") in
-	*"$_says"*) t_ok "$P: $_d: $IPT says: $_says" ;;
-	*) t_fail "$P: $_d: $IPT says: $_says" "$(cat "$T/out")" ;;
+	*"$says"*) t_ok "$P: $d: $IPT says: $says" ;;
+	*) t_fail "$P: $d: $IPT says: $says" "$(cat "$T/out")" ;;
 	esac
 	sleep 0.1
 	case $(dmesg_since) in
-	*"xt_pktstat: $_log"*) t_ok "$P: $_d: the kernel log says: $_log" ;;
-	*) t_fail "$P: $_d: the kernel log says: $_log" "$(dmesg_since | tail -3)" ;;
+	*"xt_pktstat: $log"*) t_ok "$P: $d: the kernel log says: $log" ;;
+	*) t_fail "$P: $d: the kernel log says: $log" "$(dmesg_since | tail -3)" ;;
 	esac
-	t_eq "$P: $_d: the rules stay as they were" "$_before" "$($IPT -S INPUT)"
+	t_eq "$P: $d: the rules stay as they were" "$before" "$($IPT -S INPUT)"
 }
 
 restore_of() {	# RULE...: a filter table with these rules, for $RESTORE
+	local r
 	printf '*filter\n:INPUT ACCEPT [0:0]\n'
-	for _r in "$@"; do printf '%s\n' "-A INPUT $_r"; done
+	for r in "$@"; do printf '%s\n' "-A INPUT $r"; done
 	printf 'COMMIT\n'
 }
 

@@ -15,11 +15,11 @@
 
 ipt_setup "${1:?usage: reload.sh IPT [TEST...]}" || exit 2
 shift
-TESTS=${*:-restore_changes_settings_keeps_every_frame replace_rule_changes_settings failed_restore_keeps_old_settings other_table_waits_visibly}
+ALL="restore_changes_settings_keeps_every_frame replace_rule_changes_settings \
+failed_restore_keeps_old_settings other_table_waits_visibly"
+pick_tests "$ALL" "$@"
 
-DEV=${DEV:-pkt0}
-SIZE=${SIZE:-100}
-LEN=$((SIZE - 14))
+traffic_defaults	# DEV, ADDR4, ADDR6, SIZE, LEN
 T=/tmp/reload.$$
 mkdir -p "$T"
 
@@ -35,19 +35,20 @@ settings_of() {
 # split_by_setting FILE...: the samples after the last "# period_ns P"
 # line that announces P = $2 go to $1.new, the others to $1.old
 split_at_setting() {
-	_out=$1 _p=$2
+	local out="$1" p="$2"
 	shift 2
-	awk -v p="$_p" -v o="$_out" '
+	awk -v p="$p" -v o="$out" '
 		/^# period_ns / { cur = $3; next }
 		/^#/ { next }
 		{ if (cur == p) print > (o ".new"); else print > (o ".old") }
 	' "$@"
-	touch "$_out.new" "$_out.old"
+	touch "$out.new" "$out.old"
 }
 
 # A restore of the whole table with the settings changed, under traffic,
 # drained before, during and after.
 restore_changes_settings_keeps_every_frame() {
+	local n s0 s1 twice ann
 	test_begin restore "a restore that changes the settings keeps every frame"
 	t_check "$P restore: witness rules" witness_add
 	# shellcheck disable=SC2046
@@ -63,23 +64,22 @@ restore_changes_settings_keeps_every_frame() {
 	sed 's/--period 1ms --samples 2000/--period 2ms --samples 1000/' "$T/r.save" > "$T/r.new"
 	t_check "$P restore: the edited rule set has the new settings" \
 		grep -q -- '--name rl --period 2ms --samples 1000' "$T/r.new"
-	pktgen_count; _s0=$PG_SOFAR
+	pktgen_count; s0=$PG_SOFAR
 	t_check "$P restore: $RESTORE with --period 2ms --samples 1000 succeeds" \
 		sh -c "$RESTORE < $T/r.new"
 	sleep 0.3
-	pktgen_count; _s1=$PG_SOFAR
+	pktgen_count; s1=$PG_SOFAR
 	data_drain rl "$T/r.data"
 	pktgen_stop || t_fail "$P restore: pktgen stopped without error"
-	N=$PG_SOFAR
-	_twice=$(witness_twice)
+	n=$PG_SOFAR
+	twice=$(witness_twice)
 	sleep 0.5
 	data_drain rl "$T/r.last"
 	cat "$T/r.last" >> "$T/r.data"
-	t_diag "$N packets ($((_s1 - _s0)) around the restore); through INPUT twice: $_twice"
-	[ $((_s1 - _s0)) -gt 0 ] && t_ok "$P restore: traffic flowed across the reload" ||
-		t_fail "$P restore: traffic flowed across the reload" "sent $_s0 before, $_s1 after"
+	t_diag "$n packets ($((s1 - s0)) around the restore); through INPUT twice: $twice"
+	t_flowed "$P restore: traffic flowed across the reload" "$s0" "$s1"
 	case $IPT in
-	*-legacy) t_eq "$P restore: no packet went through INPUT twice (legacy)" 0 "$_twice" ;;
+	*-legacy) t_eq "$P restore: no packet went through INPUT twice (legacy)" 0 "$twice" ;;
 	esac
 	t_eq "$P restore: the name has the new settings, changed once, nothing waits" \
 		"2000000 1000 1 0" "$(settings_of rl)"
@@ -89,10 +89,10 @@ restore_changes_settings_keeps_every_frame() {
 	t_eq "$P restore: samples well-formed, increasing within each setting" "" "$SUM_ERR"
 	# announced where the stream changes setting, and again at every open
 	# after the change: 1 or 2 times in these two drains after the restore
-	_ann=$(grep -c '^# period_ns 2000000 samples 1000$' "$T/r.data")
-	[ "$_ann" -ge 1 ] && [ "$_ann" -le 2 ] &&
-		t_ok "$P restore: the new setting announced in the stream ($_ann)" ||
-		t_fail "$P restore: the new setting announced in the stream" "$_ann times"
+	ann=$(grep -c '^# period_ns 2000000 samples 1000$' "$T/r.data")
+	[ "$ann" -ge 1 ] && [ "$ann" -le 2 ] &&
+		t_ok "$P restore: the new setting announced in the stream ($ann)" ||
+		t_fail "$P restore: the new setting announced in the stream" "$ann times"
 	t_eq "$P restore: a file opened after the change starts with it" \
 		"# period_ns 2000000 samples 1000" "$(sed -n '2p' "$T/r.last")"
 	split_at_setting "$T/r" 2000000 "$T/r.data"
@@ -106,26 +106,27 @@ restore_changes_settings_keeps_every_frame() {
 	[ -s "$T/r.new" ] && t_ok "$P restore: samples of the new setting were read" ||
 		t_fail "$P restore: samples of the new setting were read" "none"
 	t_eq "$P restore: nothing dropped" 0 "$(stat_get rl samples_dropped)"
-	check_drained "$P restore" rl $((N + ${_twice:-0})) "$T/r.data"
+	check_drained "$P restore" rl $((n + ${twice:-0})) "$T/r.data"
 	test_end rl
 }
 
 # iptables -R replaces the rule in place (legacy: the whole table; nft:
 # one rule), with other settings.
 replace_rule_changes_settings() {
+	local n
 	test_begin replace "iptables -R with other settings"
 	# shellcheck disable=SC2046
 	t_check "$P replace: add rule --period 1ms --samples 2000" \
 		ipt -A INPUT $(rl_rule 1ms 2000) || { test_end rl; return; }
 	# (not through t_check: it runs its command in a subshell)
 	pktgen_send $DEV 3000 $SIZE $FAM 1 || t_fail "$P replace: traffic"
-	N=$PG_SENT
+	n=$PG_SENT
 	# shellcheck disable=SC2046
 	t_check "$P replace: -R INPUT 1 ... --period 500us --samples 4000" \
 		ipt -R INPUT 1 $(rl_rule 500us 4000)
 	sleep 0.3
 	pktgen_send $DEV 2000 $SIZE $FAM 1 || t_fail "$P replace: more traffic"
-	N=$((N + PG_SENT))
+	n=$((n + PG_SENT))
 	sleep 0.5
 	: > "$T/p.data"
 	data_drain rl "$T/p.data"
@@ -140,7 +141,7 @@ replace_rule_changes_settings() {
 	t_eq "$P replace: the 2000 after it in 500us windows" 2000 \
 		"$(awk '{ s += $2 } END { print s + 0 }' "$T/p.new")"
 	t_check "$P replace: those are 500us windows" ts_aligned "$T/p.new" 500000
-	check_drained "$P replace" rl "$N" "$T/p.data"
+	check_drained "$P replace" rl "$n" "$T/p.data"
 	test_end rl
 }
 
@@ -216,11 +217,9 @@ other_table_waits_visibly() {
 }
 
 t_diag "reload.sh $IPT ($FAM): $TESTS"
-setup_dummy $DEV 192.0.2.1/24 2001:db8::1/64 || { t_fail "$P: setup_dummy $DEV"; t_summary; exit 1; }
+setup_dummy $DEV $ADDR4 $ADDR6 || { t_fail "$P: setup_dummy $DEV"; t_summary; exit 1; }
 grep -q '^xt_pktstat ' /proc/modules || t_check "$P: modprobe xt_pktstat" load_pktstat
-for _t in $TESTS; do
-	$_t
-done
+run_tests "$ALL"
 flush_rules
 rm -rf "$T"
 t_summary

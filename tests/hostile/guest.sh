@@ -35,14 +35,15 @@ tables_state() {
 TABLES0=$(tables_state)
 
 leftovers() {
-	_l=$(ls -A "$P" 2>&1)
-	_r=$(cat /sys/module/xt_pktstat/refcnt 2>&1)
-	_t=$(tables_state)
-	if [ -z "$_l" ] && [ "$_r" = 0 ] && [ "$_t" = "$TABLES0" ]; then
+	local l r t
+	l=$(ls -A "$P" 2>&1)
+	r=$(cat /sys/module/xt_pktstat/refcnt 2>&1)
+	t=$(tables_state)
+	if [ -z "$l" ] && [ "$r" = 0 ] && [ "$t" = "$TABLES0" ]; then
 		return 0
 	fi
-	echo "proc: [$_l] refcnt: [$_r] tables:"
-	echo "$_t"
+	echo "proc: [$l] refcnt: [$r] tables:"
+	echo "$t"
 	echo "expected tables:"
 	echo "$TABLES0"
 	return 1
@@ -51,14 +52,15 @@ leftovers() {
 # nft_leftovers FLAG: FLAG is "" (table ip) or "-6" (table ip6); the table
 # "hostile" must not exist (deleting it fails with ENOENT).
 nft_leftovers() {
-	_l=$(ls -A "$P" 2>&1)
-	_r=$(cat /sys/module/xt_pktstat/refcnt 2>&1)
+	local l r d
+	l=$(ls -A "$P" 2>&1)
+	r=$(cat /sys/module/xt_pktstat/refcnt 2>&1)
 	# shellcheck disable=SC2086 # empty FLAG: no argument
-	_d=$($H $1 nft-del 2>&1)
-	if [ -z "$_l" ] && [ "$_r" = 0 ] && [ "$_d" = "nft-del: refused errno 2 (No such file or directory)" ]; then
+	d=$($H $1 nft-del 2>&1)
+	if [ -z "$l" ] && [ "$r" = 0 ] && [ "$d" = "nft-del: refused errno 2 (No such file or directory)" ]; then
 		return 0
 	fi
-	echo "proc: [$_l] refcnt: [$_r] table: [$_d]"
+	echo "proc: [$l] refcnt: [$r] table: [$d]"
 	return 1
 }
 
@@ -99,48 +101,48 @@ valid-then-bad		22	22	=	xt_pktstat: name "second": --period 0ns
 # kernel log and leftovers.  PATH labels the results; FLAG is "" or "-6";
 # NFT is "nft" or "".
 one_case() {
-	_path=$1 _flag=$2 _nft=$3 _c=$4 _errs=$5 _pat=$6
+	local path="$1" flag="$2" nft="$3" c="$4" errs="$5" pat="$6" out rc e log what mine o
 	dmesg -c >> "$KLOG"
 	# shellcheck disable=SC2086 # empty FLAG/NFT: no argument
-	_out=$($H $_flag $_nft "$_c" 2>&1)
-	_rc=$?
-	_e=$(echo "$_out" | sed -n 's/.*refused errno \([0-9]*\).*/\1/p')
-	_log=$(dmesg | grep -v 'xt_pktstat: loading out-of-tree\|module verification failed')
-	_what=$($H list | grep "^$_c	" | cut -f2)
-	case ",$_errs," in
-	*",$_e,"*) if [ "$_rc" = 1 ]; then
-			t_ok "$_path $_c ($_what): refused, errno $_e"
+	out=$($H $flag $nft "$c" 2>&1)
+	rc=$?
+	e=$(echo "$out" | sed -n 's/.*refused errno \([0-9]*\).*/\1/p')
+	log=$(dmesg | grep -v 'xt_pktstat: loading out-of-tree\|module verification failed')
+	what=$($H list | grep "^$c	" | cut -f2)
+	case ",$errs," in
+	*",$e,"*) if [ "$rc" = 1 ]; then
+			t_ok "$path $c ($what): refused, errno $e"
 		else
-			t_fail "$_path $_c ($_what): refused" "$_out"
+			t_fail "$path $c ($what): refused" "$out"
 		fi ;;
-	*) t_fail "$_path $_c ($_what): refused with errno in {$_errs}" "$_out" ;;
+	*) t_fail "$path $c ($what): refused with errno in {$errs}" "$out" ;;
 	esac
-	if [ "$_pat" != "-" ]; then
+	if [ "$pat" != "-" ]; then
 		expected_logs=$((expected_logs + 1))
-		if echo "$_log" | grep -Eq -- "$_pat"; then
+		if echo "$log" | grep -Eq -- "$pat"; then
 			logged=$((logged + 1))
-			t_ok "$_path $_c: kernel log: $(echo "$_log" | grep -E -- "$_pat" | head -n 1 | sed 's/^\[[ 0-9.]*\] //')"
+			t_ok "$path $c: kernel log: $(echo "$log" | grep -E -- "$pat" | head -n 1 | sed 's/^\[[ 0-9.]*\] //')"
 		else
-			t_fail "$_path $_c: kernel log line matching /$_pat/" "dmesg: $_log"
+			t_fail "$path $c: kernel log line matching /$pat/" "dmesg: $log"
 		fi
 	else
-		_mine=$(echo "$_log" | grep -E 'xt_pktstat|_tables')
-		if [ -z "$_mine" ]; then
-			t_ok "$_path $_c: no kernel log line"
+		mine=$(echo "$log" | grep -E 'xt_pktstat|_tables')
+		if [ -z "$mine" ]; then
+			t_ok "$path $c: no kernel log line"
 		else
-			t_fail "$_path $_c: no kernel log line" "dmesg: $_mine"
+			t_fail "$path $c: no kernel log line" "dmesg: $mine"
 		fi
 	fi
-	if [ -n "$_nft" ]; then
-		if _o=$(nft_leftovers "$_flag"); then
-			t_ok "$_path $_c: nothing left (no proc entry, refcnt 0, no table)"
+	if [ -n "$nft" ]; then
+		if o=$(nft_leftovers "$flag"); then
+			t_ok "$path $c: nothing left (no proc entry, refcnt 0, no table)"
 		else
-			t_fail "$_path $_c: nothing left" "$_o"
+			t_fail "$path $c: nothing left" "$o"
 		fi
-	elif _o=$(leftovers); then
-		t_ok "$_path $_c: nothing left (no proc entry, refcnt 0, tables unchanged)"
+	elif o=$(leftovers); then
+		t_ok "$path $c: nothing left (no proc entry, refcnt 0, tables unchanged)"
 	else
-		t_fail "$_path $_c: nothing left" "$_o"
+		t_fail "$path $c: nothing left" "$o"
 	fi
 }
 
@@ -149,8 +151,8 @@ one_case() {
 # (the name check logs 7 times per pass): wait for the window to end
 # before each pass.
 pass() {
-	_P=$1 _F=$2 _N=$3
-	case $_F in -6) _T=ip6_tables _IPT=ip6tables-legacy ;; *) _T=ip_tables _IPT=iptables-legacy ;; esac
+	local path="$1" flag="$2" nft="$3" tab legacy o line c rest errs nftlog pat OLDIFS
+	case $flag in -6) tab=ip6_tables legacy=ip6tables-legacy ;; *) tab=ip_tables legacy=iptables-legacy ;; esac
 	sleep 5
 	logged=0 expected_logs=0
 	# a plain loop over the lines (no pipeline: the counters live in this shell)
@@ -162,48 +164,48 @@ pass() {
 		c=$(echo "$line" | cut -f1)
 		[ -n "$c" ] || continue
 		rest=$(echo "$line" | sed 's/^[^	]*	*//')
-		if [ -n "$_N" ]; then
+		if [ -n "$nft" ]; then
 			errs=$(echo "$rest" | cut -f2)
 		else
 			errs=$(echo "$rest" | cut -f1)
 		fi
 		nftlog=$(echo "$rest" | cut -f3)
-		pat=$(echo "$rest" | cut -f4- | sed "s/%T/$_T/g")
-		[ -n "$_N" ] && [ "$nftlog" = "-" ] && pat=-
-		one_case "$_P" "$_F" "$_N" "$c" "$errs" "$pat"
+		pat=$(echo "$rest" | cut -f4- | sed "s/%T/$tab/g")
+		[ -n "$nft" ] && [ "$nftlog" = "-" ] && pat=-
+		one_case "$path" "$flag" "$nft" "$c" "$errs" "$pat"
 		IFS='
 '
 	done
 	IFS=$OLDIFS
-	t_diag "$_P: kernel log lines: $logged of $expected_logs expected"
+	t_diag "$path: kernel log lines: $logged of $expected_logs expected"
 
 	# Positive control: a valid blob is accepted and creates the name.
-	if [ -n "$_N" ]; then
+	if [ -n "$nft" ]; then
 		# shellcheck disable=SC2086
-		t_check "$_P valid: accepted" $H $_F nft valid
-		t_check "$_P valid: $P/0 exists" test -d "$P/0"
+		t_check "$path valid: accepted" $H $flag nft valid
+		t_check "$path valid: $P/0 exists" test -d "$P/0"
 		# shellcheck disable=SC2086
-		t_check "$_P valid: table deleted" $H $_F nft-del
-		if _o=$(nft_leftovers "$_F"); then
-			t_ok "$_P valid: after deletion nothing left"
+		t_check "$path valid: table deleted" $H $flag nft-del
+		if o=$(nft_leftovers "$flag"); then
+			t_ok "$path valid: after deletion nothing left"
 		else
-			t_fail "$_P valid: after deletion nothing left" "$_o"
+			t_fail "$path valid: after deletion nothing left" "$o"
 		fi
 	else
 		# shellcheck disable=SC2086
-		t_check "$_P valid: accepted" $H $_F valid
-		t_check "$_P valid: $P/0 exists" test -d "$P/0"
-		t_eq "$_P valid: stats samples" "samples 20" "$(grep '^samples ' "$P/0/stats" 2>&1)"
-		t_eq "$_P valid: stats period_ns" "period_ns 100000000" "$(grep '^period_ns ' "$P/0/stats" 2>&1)"
-		t_eq "$_P valid: $_IPT sees it" \
+		t_check "$path valid: accepted" $H $flag valid
+		t_check "$path valid: $P/0 exists" test -d "$P/0"
+		t_eq "$path valid: stats samples" "samples 20" "$(grep '^samples ' "$P/0/stats" 2>&1)"
+		t_eq "$path valid: stats period_ns" "period_ns 100000000" "$(grep '^period_ns ' "$P/0/stats" 2>&1)"
+		t_eq "$path valid: $legacy sees it" \
 			"-A INPUT -m pktstat --period 100ms --samples 20 -j ACCEPT" \
-			"$($_IPT -S INPUT 2>&1 | grep pktstat)"
+			"$($legacy -S INPUT 2>&1 | grep pktstat)"
 		# shellcheck disable=SC2086
-		t_check "$_P empty table: accepted" $H $_F empty
-		if _o=$(leftovers); then
-			t_ok "$_P valid: after removal nothing left"
+		t_check "$path empty table: accepted" $H $flag empty
+		if o=$(leftovers); then
+			t_ok "$path valid: after removal nothing left"
 		else
-			t_fail "$_P valid: after removal nothing left" "$_o"
+			t_fail "$path valid: after removal nothing left" "$o"
 		fi
 	fi
 }

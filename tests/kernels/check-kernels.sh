@@ -6,8 +6,8 @@
 # QEMU and run the kernel tests' core cases there
 # (tests/kernels/guest-matrix.sh):
 #   - the original README workflow (kernel-tests.sh iptables),
-#   - exact conservation with pktgen (test b) with iptables-legacy and
-#     iptables-nft, IPv4 and IPv6,
+#   - exact conservation with pktgen (conservation_exact) with
+#     iptables-legacy and iptables-nft, IPv4 and IPv6,
 #   - a line's extra guest command, if a hook gives one (below),
 #   - a clean kernel log.
 # A kernel without legacy x_tables (Debian's 7.x -rt: the kernel's config
@@ -24,8 +24,8 @@
 #   KERNELS         the lines, if none are given as arguments
 #   KERNELS_CACHE   downloads and unpacked kernels, kept between runs
 #                   (default ${XDG_CACHE_HOME:-$HOME/.cache}/xt-pktstat/kernels)
-#   KERNELS_KTESTS  kernel-tests.sh letters to run per back end (default b;
-#                   "all" for every test)
+#   KERNELS_KTESTS  names of kernel-tests.sh's tests to run per back end
+#                   (default conservation_exact; "all" for every test)
 #   KERNELS_GUEST_CMD  another guest command instead of guest-matrix.sh
 #                   (e.g. "SUITES='readme kernel ext' /tests/guest/run-all.sh")
 #   KERNELS_GUEST_TIMEOUT  seconds for one boot and its tests (default 900)
@@ -64,7 +64,7 @@ TOP=$(pwd)
 ALL_LINES="bullseye bookworm bookworm-backports trixie sid trixie-rt sid-rt"
 LINES=${*:-${KERNELS:-$ALL_LINES}}
 export KERNELS_CACHE=${KERNELS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xt-pktstat/kernels}
-KTESTS=${KERNELS_KTESTS:-b}
+KTESTS=${KERNELS_KTESTS:-conservation_exact}
 [ "$KTESTS" = all ] && KTESTS=
 GUEST_TIMEOUT=${KERNELS_GUEST_TIMEOUT:-900}
 HOOKS=${KERNELS_HOOKS:-$TOP/tests/kernels/hooks}

@@ -54,40 +54,29 @@ STOP=/tmp/xtmon.stop
 
 fact() { echo "@@XTMON-FACT $1 $2@@"; }
 
-# wait_until SECONDS CMD...: poll every 0.1 s
-wait_until() {
-	_n=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 # stream_textfile: every new version of $P to the console, one block
 # written by one cat (a single write, so that other output cannot cut
 # into it).  After $STOP appears: one last look, then return.
 stream_textfile() {
-	_seq=0 _last=
+	local seq=0 last="" final sum
 	while :; do
-		_final=0
-		[ -e "$STOP" ] && _final=1
+		final=0
+		[ -e "$STOP" ] && final=1
 		# cp reads one file: the collector replaces it by rename
 		if [ -f "$P" ] && cp "$P" /tmp/xtmon.snap 2>/dev/null; then
-			_sum=$(md5sum < /tmp/xtmon.snap | cut -d' ' -f1)
-			if [ "$_sum" != "$_last" ]; then
-				_seq=$((_seq + 1))
+			sum=$(md5sum < /tmp/xtmon.snap | cut -d' ' -f1)
+			if [ "$sum" != "$last" ]; then
+				seq=$((seq + 1))
 				{
-					echo "@@XTMON-FILE $_seq $(date +%s) $_sum@@"
+					echo "@@XTMON-FILE $seq $(date +%s) $sum@@"
 					gzip -c /tmp/xtmon.snap | base64
-					echo "@@XTMON-END $_seq@@"
+					echo "@@XTMON-END $seq@@"
 				} > /tmp/xtmon.block
 				cat /tmp/xtmon.block
-				_last=$_sum
+				last=$sum
 			fi
 		fi
-		[ "$_final" = 1 ] && return 0
+		[ "$final" = 1 ] && return 0
 		sleep 0.3
 	done
 }
@@ -157,8 +146,9 @@ if [ -n "$burst_opts" ]; then
 fi
 first=$(grep '^xt_pktstat_collector_start_time_seconds' $P 2>/dev/null)
 new_start() {
-	_s=$(grep '^xt_pktstat_collector_start_time_seconds' $P 2>/dev/null) &&
-		[ "$_s" != "$first" ]
+	local start
+	start=$(grep '^xt_pktstat_collector_start_time_seconds' $P 2>/dev/null) &&
+		[ "$start" != "$first" ]
 }
 # shellcheck disable=SC2086
 xt-pktstat collect --dir $D --rotate 60s --prometheus $P \

@@ -28,9 +28,9 @@ LOG=/tmp/xt-collect.log
 uptime_cs() { awk '{ split($1, a, "."); print a[1] * 100 + substr(a[2] "00", 1, 2) }' /proc/uptime; }
 prom() { awk -v k="$1{name=\"$2\"}" '$1 == k { print $2 }' "$P"; }
 csv_sum() { # FIELD (5 frames, 6 bytes) FILES...: sum over sample rows
-	_f=$1
+	local f="$1"
 	shift
-	awk -F, -v f="$_f" 'FNR > 1 && $7 == "" { s += $f } END { printf "%.0f\n", s }' "$@"
+	awk -F, -v f="$f" 'FNR > 1 && $7 == "" { s += $f } END { printf "%.0f\n", s }' "$@"
 }
 
 tools_guest_start "$IPT" ", $CPUS pktgen thread(s) x $COUNT packets, uptime $(cut -d' ' -f1 /proc/uptime)s"

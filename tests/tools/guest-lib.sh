@@ -1,18 +1,7 @@
 # shellcheck shell=sh
 # Helpers of the xt-pktstat guest scripts (guest-collect.sh,
 # guest-bursts.sh), on top of /tests/guest/lib.sh, which they source
-# first.  Busybox ash.
-
-# wait_until SECONDS CMD...: poll every 0.1 s until CMD succeeds.
-wait_until() {
-	_n=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
+# first (wait_until, t_*, setup_dummy...).  Busybox ash.
 
 # tools_guest_start IPT DESCRIPTION: xt-pktstat is in the image (else the
 # script ends with a failure), the module loaded, the dummy device pk0 up,
