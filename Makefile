@@ -120,6 +120,10 @@ check-hostile:
 check-debug:
 	tests/debug/check-debug.sh
 
+lint:
+	@test -f config.mk || ./configure
+	tests/lint/run.sh $(KERNEL_DIR)
+
 clean:
 	$(MAKE) -C src clean KERNEL_DIR=$(KERNEL_DIR)
 	$(MAKE) -C xtables clean
@@ -130,5 +134,5 @@ clean:
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all module extension tools install check check-all check-tools demo bench deb rpm check-packages clean \
+.PHONY: all module extension tools install check check-all check-tools demo bench deb rpm check-packages lint clean \
 	distclean check-kernels fuzz check-hostile check-debug

@@ -337,6 +337,7 @@ void pktstat_set_counts(const struct pktstat_set *s,
 {
 	unsigned int cpu, start;
 
+	lockdep_assert_held(s->lock);
 	*out = (struct pktstat_set_counts){
 		.seen_frames = s->seen_frames,
 		.seen_bytes = s->seen_bytes,
@@ -347,8 +348,9 @@ void pktstat_set_counts(const struct pktstat_set *s,
 		const struct pktstat_set_cpu *pc = per_cpu_ptr(s->cpus, cpu);
 		u64 sf, sb, pf, pb;
 
-		/* closes happen under the FIFO lock, which the caller holds:
-		 * only the partial can grow meanwhile */
+		/* closes happen under the FIFO lock: only the partial can
+		 * grow meanwhile
+		 */
 		do {
 			start = u64_stats_fetch_begin(&pc->syncp);
 			sf = READ_ONCE(pc->core.closed_frames);

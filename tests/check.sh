@@ -44,6 +44,7 @@
 #                   run's result instead of booting it again
 #   packages        the packages in a throwaway root
 #                   (tests/packages/check-packages.sh)
+#   lint            checkpatch and sparse on src/ (tests/lint/run.sh)
 #
 # Scheduling: a suite starts once the suites it needs have passed (kernel,
 # tools-qemu and hostile need build; debug and debug-selftest need
@@ -52,7 +53,7 @@
 # first ready suite of the list in this order: packages (which mostly waits
 # for downloads and dpkg, and runs beside the others from the start),
 # debug-kernel, build, kernel, debug, kernels, debug-selftest, kernel-tsc, hostile,
-# monitoring, tools-qemu, versions, unit, tools, fuzz.  (One QEMU guest under TCG uses one host CPU, the debug kernel's
+# monitoring, tools-qemu, versions, unit, tools, fuzz, lint.  (One QEMU guest under TCG uses one host CPU, the debug kernel's
 # two; the kernel build uses all.)  CHECK_JOBS=1 runs one suite at a time.
 # A suite whose prerequisite failed is not
 # run and counts as one failure; so does a suite that ends without its
@@ -99,7 +100,8 @@ tools-qemu|check|1|build|env WORKDIR=build/qemu-collect tests/tools/qemu-collect
 versions|check|1||versions
 unit|check|1||make -C tests/unit check
 tools|check|1||make -C tests/tools check
-fuzz|check|1||tests/fuzz/run.sh 20'
+fuzz|check|1||tests/fuzz/run.sh 20
+lint|all|1||tests/lint/run.sh "$KDIR"'
 
 NAMES=
 while IFS='|' read -r name set weight needs cmd; do

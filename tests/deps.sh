@@ -20,6 +20,8 @@
 #   debug     make check-debug: build + qemu + Debian's linux-source-6.1
 #             tarball, ccache and the kernel build's tools
 #   bench     make bench: check + valgrind
+#   lint      make lint: build + sparse + Debian's linux-source-6.1
+#             tarball (checkpatch.pl)
 #   all       every set (make check-all)
 set -eu
 
@@ -34,8 +36,9 @@ set_pkgs() {
 	kernels) echo "$(set_pkgs build) $(set_pkgs qemu)" ;;
 	debug) echo "$(set_pkgs build) $(set_pkgs qemu) linux-source-6.1 ccache flex bison bc libelf-dev libssl-dev" ;;
 	bench) echo "$(set_pkgs check) valgrind" ;;
-	all) echo "$(set_pkgs check) $(set_pkgs packages) $(set_pkgs debug) $(set_pkgs bench)" ;;
-	*) echo "tests/deps.sh: unknown set $1 (build unit qemu check packages kernels debug bench all)" >&2; return 2 ;;
+	lint) echo "$(set_pkgs build) sparse linux-source-6.1" ;;
+	all) echo "$(set_pkgs check) $(set_pkgs packages) $(set_pkgs debug) $(set_pkgs bench) $(set_pkgs lint)" ;;
+	*) echo "tests/deps.sh: unknown set $1 (build unit qemu check packages kernels debug bench lint all)" >&2; return 2 ;;
 	esac
 }
 
