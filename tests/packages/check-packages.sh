@@ -46,6 +46,9 @@ cd "$(dirname "$0")/../.."
 TOP=$(pwd)
 W=$TOP/build/pkgtest
 CH=$W/root		# the throwaway root
+# the monitoring stack the xt-pktstat packages install (data files)
+MON_DASHBOARD=/usr/share/xt-pktstat/grafana/xt-pktstat.json
+MON_RULES=/usr/share/xt-pktstat/prometheus/xt-pktstat.rules.yml
 IW=/pkgtest		# its work directory, as seen inside (CW on this side)
 CW=$CH$IW
 QEMU_WORKDIR=$TOP/build/qemu-pkg
@@ -317,7 +320,8 @@ if [ -s "$DEB" ] && [ -s "$DKMSDEB" ]; then
 	for f in "$XTLIBDIR/libxt_pktstat.so" /etc/modprobe.d/xt_pktstat.conf \
 		/usr/share/man/man8/xt_pktstat.8.gz /usr/sbin/xt-pktstat \
 		/usr/share/man/man8/xt-pktstat.8.gz \
-		/lib/systemd/system/xt-pktstat.service /etc/default/xt-pktstat; do
+		/lib/systemd/system/xt-pktstat.service /etc/default/xt-pktstat \
+		$MON_DASHBOARD $MON_RULES; do
 		t_true "xt-pktstat ships $f" grep -qx "$f" "$W/deb.files"
 	done
 	t_true "xt-pktstat: the extension is in iptables' xtlibdir (/usr/lib/$MULTIARCH/xtables)" \
@@ -411,6 +415,11 @@ if [ -n "$first" ]; then
 else
 	not_ok "module parameters: no installed module to read them from"
 fi
+# the monitoring stack's files, as in the tree (monitoring/README.md)
+t_true "installed $MON_DASHBOARD is the tree's dashboard" \
+	cmp -s "$CH$MON_DASHBOARD" "$TOP/monitoring/grafana/xt-pktstat.json"
+t_true "installed $MON_RULES is the tree's rules" \
+	cmp -s "$CH$MON_RULES" "$TOP/monitoring/prometheus/xt-pktstat.rules.yml"
 t_true "iptables finds the installed extension (iptables -m pktstat --help)" \
 	grep -q -- '--period' <<<"$(X iptables -m pktstat --help 2>&1)"
 
@@ -541,7 +550,7 @@ if step make-rpm "make rpm (rpmbuild -bb, in the root)" X make -C "$IW/tree" rpm
 		X rpm -qlp "$RPMDKMS" > "$W/rpmdkms.files" 2>/dev/null
 		sed 's/^/# rpm -qlp xt-pktstat: /' "$W/rpm.files"
 		for f in "$libdir/xtables/libxt_pktstat.so" /etc/modprobe.d/xt_pktstat.conf \
-			/usr/sbin/xt-pktstat /etc/sysconfig/xt-pktstat; do
+			/usr/sbin/xt-pktstat /etc/sysconfig/xt-pktstat $MON_DASHBOARD $MON_RULES; do
 			t_true "xt-pktstat RPM holds $f" grep -qx "$f" "$W/rpm.files"
 		done
 		t_true "xt-pktstat RPM holds the collector's unit" \
