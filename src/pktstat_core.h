@@ -236,6 +236,33 @@ static inline uint64_t pktstat_fifo_used(const struct pktstat_fifo *f)
 	return f->tail - f->head;
 }
 
+/*
+ * Is a clock reading @now, taken before the caller got the FIFO lock,
+ * out of date?  It is when its window is older than the newest one
+ * opened, or is that window but no CPU fills it any more (a timer closed
+ * it meanwhile): opening it again would give the FIFO a second sample of
+ * one window.  The caller then reads the clock again, under the lock.
+ * (With no free drop slot a dropped window cannot be told apart: late.)
+ */
+static inline bool pktstat_fifo_late(const struct pktstat_fifo *f,
+				     uint64_t now)
+{
+	uint64_t start = now - now % f->period;
+	const struct pktstat_entry *e;
+
+	if (!f->have_last || start > f->last_start)
+		return false;
+	if (start < f->last_start)
+		return true;
+	if (f->have_drop && f->last_drop == start)
+		return f->drop_cur >= f->n_drop_slots ||
+		       !f->drop_slots[f->drop_cur].holders;
+	if (f->tail == f->head)
+		return true;
+	e = &f->ring[(f->tail - 1) % f->capacity];
+	return e->start != start || !e->holders;
+}
+
 /* The histogram bucket of a window of @v bytes or frames. */
 static inline unsigned int pktstat_hist_bucket(uint64_t v)
 {

@@ -106,10 +106,11 @@ static void pktstat_set_deadline(struct pktstat_set_cpu *pc, u64 period,
 
 /*
  * The first packet of a window on this CPU (bh_lock held), seen at @now
- * (@cycles just before).  Windows must open in time order across CPUs:
- * if another CPU opened a newer window since @now was read, the clock is
- * read again under the lock.  Otherwise @now stands: a second read would
- * cost about as much as the rest of the slow path.
+ * (@cycles just before).  Windows must open in time order across CPUs,
+ * once each: if another CPU opened a newer window since @now was read, or
+ * a timer closed @now's window, the clock is read again under the lock.
+ * Otherwise @now stands: a second read would cost about as much as the
+ * rest of the slow path.
  */
 static void pktstat_set_slow_path(struct pktstat_set *s,
 				  struct pktstat_set_cpu *pc, u64 now,
@@ -118,7 +119,7 @@ static void pktstat_set_slow_path(struct pktstat_set *s,
 	const struct pktstat_fifo *f = &s->fifo;
 
 	spin_lock(s->lock);
-	if (unlikely(f->have_last && now - now % s->period < f->last_start)) {
+	if (unlikely(pktstat_fifo_late(f, now))) {
 		cycles = pktstat_cycles();
 		now = ktime_get_real_ns();
 	}

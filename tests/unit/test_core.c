@@ -1565,6 +1565,48 @@ static void test_hist_kept_and_dropped(void)
 /* Discarding a setting's FIFO: finished windows nobody holds are counted
  * as dropped at once, held ones when given back; delivered ones stay read;
  * the FIFO ends empty and the books balance. */
+/*
+ * pktstat_fifo_late: a clock reading taken before the lock is out of date
+ * once its window is older than the newest or no longer filled.  The
+ * module then reads the clock again; without that, a CPU whose reading
+ * predates a timer's close of the same window opened it a second time
+ * (seen on the debug kernel: two samples with one timestamp).
+ */
+static void test_late_reading(void)
+{
+	const uint64_t P = 1000;
+	struct sim s;
+
+	sim_init(&s, 8, P, 2);
+	CHECK(!pktstat_fifo_late(&s.f, EPOCH));		/* nothing opened */
+	pkt(&s, 0, EPOCH, 100);				/* W0 on CPU 0 */
+	CHECK(!pktstat_fifo_late(&s.f, EPOCH + 1));	/* W0 filled: join */
+	CHECK(!pktstat_fifo_late(&s.f, EPOCH + P));	/* a newer window */
+	CHECK(timer(&s, 0, EPOCH + P));			/* the timer closes W0 */
+	CHECK(pktstat_fifo_late(&s.f, EPOCH + P - 1));	/* W0 finished */
+	CHECK(!pktstat_fifo_late(&s.f, EPOCH + P));
+	pkt(&s, 1, EPOCH + P, 100);			/* W1 on CPU 1 */
+	CHECK(pktstat_fifo_late(&s.f, EPOCH + P - 1));	/* older than W1 */
+	CHECK(!pktstat_fifo_late(&s.f, EPOCH + 2 * P - 1));
+	CHECK(timer(&s, 1, EPOCH + 2 * P));
+	CHECK(pktstat_fifo_late(&s.f, EPOCH + 2 * P - 1));
+	CHECK_ACCOUNTING(&s);
+	sim_free(&s);
+
+	/* the same for a window a full FIFO refused (a drop slot) */
+	sim_init(&s, 1, P, 2);
+	pkt(&s, 0, EPOCH, 100);				/* W0 kept */
+	CHECK(timer(&s, 0, EPOCH + P));
+	pkt(&s, 1, EPOCH + P, 100);			/* W1 refused */
+	CHECK(pktstat_cpu_dropping(&s.cpu[1]));
+	CHECK(!pktstat_fifo_late(&s.f, EPOCH + P + 1));	/* W1 filled */
+	CHECK(timer(&s, 1, EPOCH + 2 * P));
+	CHECK(pktstat_fifo_late(&s.f, EPOCH + P + 1));	/* W1 finished */
+	CHECK(!pktstat_fifo_late(&s.f, EPOCH + 2 * P));
+	CHECK_ACCOUNTING(&s);
+	sim_free(&s);
+}
+
 static void test_discard(void)
 {
 	const uint64_t P = 1000;
@@ -2555,6 +2597,8 @@ int main(void)
 	    "apart, up to 2^48; every size in the first bound that holds it");
 	RUN(test_hist_kept_and_dropped, "histogram: kept and dropped windows "
 	    "counted once when finished, summed over their CPUs");
+	RUN(test_late_reading, "a clock reading older than the newest window, "
+	    "or of a window a timer closed, is late");
 	RUN(test_discard, "discard: unheld windows dropped at once, held ones "
 	    "when given back, delivered ones stay read");
 	snprintf(desc, sizeof(desc), "randomized conservation and reference "
