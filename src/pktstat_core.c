@@ -140,22 +140,17 @@ static uint64_t refuse(struct pktstat_fifo *f, uint64_t start)
 static uint64_t entry_for(struct pktstat_fifo *f, uint64_t start)
 {
 	struct pktstat_entry *e;
+	uint32_t *holders;
+	uint64_t seq;
 
 	/* a refusal holds only until another window opens */
 	if (f->have_drop && f->last_drop != start)
 		f->have_drop = false;
 
-	if (f->tail != f->head) {
-		e = entry_at(f, f->tail - 1);
-		if (e->start == start && e->holders) {
-			e->holders++;
-			return f->tail - 1;
-		}
-	}
-	if (f->have_drop && f->drop_cur < f->n_drop_slots &&
-	    f->drop_slots[f->drop_cur].holders) {
-		f->drop_slots[f->drop_cur].holders++;
-		return PKTSTAT_DROP_BIT | f->drop_cur;
+	holders = pktstat_fifo_filling(f, start, &seq);
+	if (holders) {
+		(*holders)++;
+		return seq;
 	}
 
 	if (f->have_last && start <= f->last_start)

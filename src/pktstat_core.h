@@ -39,6 +39,7 @@
 #include <linux/types.h>
 #else
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #endif
 
@@ -237,30 +238,48 @@ static inline uint64_t pktstat_fifo_used(const struct pktstat_fifo *f)
 }
 
 /*
+ * The holder count of the window starting at @start, if some CPU still
+ * fills it, and in @seq its FIFO entry or PKTSTAT_DROP_BIT | drop slot;
+ * NULL if none does.  Only the newest window can be joined: the last
+ * entry, or the drop slot of a window the full FIFO refused last.  (With
+ * no free drop slot a refused window cannot be joined.)
+ */
+static inline uint32_t *pktstat_fifo_filling(const struct pktstat_fifo *f,
+					     uint64_t start, uint64_t *seq)
+{
+	struct pktstat_entry *e;
+
+	if (f->tail != f->head) {
+		e = &f->ring[(f->tail - 1) % f->capacity];
+		if (e->start == start && e->holders) {
+			*seq = f->tail - 1;
+			return &e->holders;
+		}
+	}
+	if (f->have_drop && f->last_drop == start &&
+	    f->drop_cur < f->n_drop_slots &&
+	    f->drop_slots[f->drop_cur].holders) {
+		*seq = PKTSTAT_DROP_BIT | f->drop_cur;
+		return &f->drop_slots[f->drop_cur].holders;
+	}
+	return NULL;
+}
+
+/*
  * Is a clock reading @now, taken before the caller got the FIFO lock,
  * out of date?  It is when its window is older than the newest one
  * opened, or is that window but no CPU fills it any more (a timer closed
  * it meanwhile): opening it again would give the FIFO a second sample of
  * one window.  The caller then reads the clock again, under the lock.
- * (With no free drop slot a dropped window cannot be told apart: late.)
  */
 static inline bool pktstat_fifo_late(const struct pktstat_fifo *f,
 				     uint64_t now)
 {
-	uint64_t start = now - now % f->period;
-	const struct pktstat_entry *e;
+	uint64_t start = now - now % f->period, seq;
 
 	if (!f->have_last || start > f->last_start)
 		return false;
-	if (start < f->last_start)
-		return true;
-	if (f->have_drop && f->last_drop == start)
-		return f->drop_cur >= f->n_drop_slots ||
-		       !f->drop_slots[f->drop_cur].holders;
-	if (f->tail == f->head)
-		return true;
-	e = &f->ring[(f->tail - 1) % f->capacity];
-	return e->start != start || !e->holders;
+	return start < f->last_start || !pktstat_fifo_filling(f, start, &seq);
 }
 
 /* The histogram bucket of a window of @v bytes or frames. */
