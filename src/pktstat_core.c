@@ -28,16 +28,6 @@ static void count_sub(struct pktstat_count *c, uint64_t samples,
 	c->bytes -= bytes;
 }
 
-/* A window is finished: count it in the histogram, once. */
-static void hist_add(struct pktstat_hist *h, uint64_t frames, uint64_t bytes)
-{
-	h->windows++;
-	h->frames_sum += frames;
-	h->bytes_sum += bytes;
-	h->bytes[pktstat_hist_bucket(bytes)]++;
-	h->frames[pktstat_hist_bucket(frames)]++;
-}
-
 void pktstat_fifo_init(struct pktstat_fifo *f, struct pktstat_entry *ring,
 		       uint32_t capacity, uint64_t period,
 		       struct pktstat_drop_slot *slots, uint32_t n_slots)
@@ -73,9 +63,10 @@ static uint32_t drop_slot_get(struct pktstat_fifo *f, uint64_t start)
  * A CPU's partial of a dropped window: lost traffic, but the window's
  * size still reaches the histogram once its last CPU is done.
  */
-static void drop_slot_close(struct pktstat_fifo *f, const struct pktstat_cpu *c)
+void pktstat_drop_slot_close(struct pktstat_fifo *f,
+			     const struct pktstat_cpu *c)
 {
-	uint32_t i = (uint32_t)(c->entry & ~PKTSTAT_DROP_BIT);
+	uint32_t i = c->slot;
 	struct pktstat_drop_slot *s;
 
 	count_add(&f->dropped, 0, c->frames, c->bytes);
@@ -86,102 +77,52 @@ static void drop_slot_close(struct pktstat_fifo *f, const struct pktstat_cpu *c)
 	s->bytes += c->bytes;
 	if (--s->holders)
 		return;
-	hist_add(&f->hist, s->frames, s->bytes);
+	pktstat_hist_add(&f->hist, s->frames, s->bytes);
 	s->next_free = f->drop_free;
 	f->drop_free = i;
 }
 
 void pktstat_cpu_close(struct pktstat_fifo *f, struct pktstat_cpu *c)
 {
-	struct pktstat_entry *e;
-
 	if (!c->open)
 		return;
-	if (c->entry & PKTSTAT_DROP_BIT) {
-		/* its sample counts in dropped.samples already */
-		drop_slot_close(f, c);
-	} else {
-		e = entry_at(f, c->entry);
-		e->frames += c->frames;
-		e->bytes += c->bytes;
-		count_add(&f->queued, 0, c->frames, c->bytes);
-		if (!--e->holders)
-			hist_add(&f->hist, e->frames, e->bytes);
-	}
-	c->closed_frames += c->frames;
-	c->closed_bytes += c->bytes;
+	pktstat_cpu_end(f, c);
 	c->open = false;
 	c->frames = 0;
 	c->bytes = 0;
 	c->entry = PKTSTAT_NO_ENTRY;
 }
 
-/* The full FIFO refuses the window starting at @start. */
-static uint64_t refuse(struct pktstat_fifo *f, uint64_t start)
+uint64_t pktstat_fifo_older(struct pktstat_fifo *f, uint64_t start,
+			    uint32_t *slot)
 {
-	uint32_t slot = drop_slot_get(f, start);
-
-	f->last_drop = start;
-	f->have_drop = true;
-	f->drop_cur = slot;
-	f->dropped.samples++;
-	return PKTSTAT_DROP_BIT | slot;
-}
-
-/*
- * Find the FIFO entry (or the drop slot) for the window starting at
- * @start, appending one if needed.  Only the newest window can be joined,
- * and only while some CPU still fills it: callers read the clock under the
- * FIFO lock, so windows are opened in time order, and a finished window
- * for @start can only mean the wall clock went back.  A window refused by
- * the full FIFO stays refused while it is filled, even if a reader makes
- * room meanwhile, so that no sample holds only some of its traffic.
- */
-static uint64_t entry_for(struct pktstat_fifo *f, uint64_t start)
-{
-	struct pktstat_entry *e;
 	uint32_t *holders;
 	uint64_t seq;
 
 	/* a refusal holds only until another window opens */
 	if (f->have_drop && f->last_drop != start)
 		f->have_drop = false;
-
 	holders = pktstat_fifo_filling(f, start, &seq);
 	if (holders) {
 		(*holders)++;
+		*slot = seq & PKTSTAT_DROP_BIT ? (uint32_t)seq :
+						      pktstat_fifo_newest_slot(f);
 		return seq;
 	}
-
 	if (f->have_last && start <= f->last_start)
 		f->clock_back++;
-	f->last_start = start;
-	f->have_last = true;
-
-	if (pktstat_fifo_used(f) >= f->capacity)
-		return refuse(f, start);
-
-	e = entry_at(f, f->tail);
-	e->start = start;
-	e->frames = 0;
-	e->bytes = 0;
-	e->holders = 1;
-	e->state = PKTSTAT_QUEUED;
-	f->queued.samples++;
-	return f->tail++;
+	return PKTSTAT_NO_ENTRY;
 }
 
-void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
-			uint64_t now, uint32_t len)
+uint64_t pktstat_fifo_refuse(struct pktstat_fifo *f, uint64_t start,
+			     uint32_t *slot)
 {
-	uint64_t start = now - now % f->period;
-
-	pktstat_cpu_close(f, c);
-	c->entry = entry_for(f, start);
-	c->start = start;
-	c->open = true;
-	c->frames = 1;
-	c->bytes = len;
+	*slot = drop_slot_get(f, start);
+	f->last_drop = start;
+	f->have_drop = true;
+	f->drop_cur = *slot;
+	f->dropped.samples++;
+	return PKTSTAT_DROP_BIT | *slot;
 }
 
 uint32_t pktstat_fifo_pop(struct pktstat_fifo *f, struct pktstat_sample *out,

@@ -27,20 +27,27 @@
  * 1..8 one each, then four buckets per power of two, each bound at most
  * 25 % above the one before (xt_pktstat_text.h has the table's shape).
  *
- * Locking is the caller's business: pktstat_cpu_add() may run locklessly on
- * the CPU that owns the slot; every other function needs the caller's lock
- * for the FIFO, and touches a slot only from its owner (or while its owner
- * runs no packet).
+ * Locking is the caller's business: pktstat_cpu_count() and
+ * pktstat_cpu_add() may run locklessly on the CPU that owns the slot;
+ * every other function needs the caller's lock for the FIFO, and touches
+ * a slot only from its owner (or while its owner runs no packet).
  */
 #ifndef _PKTSTAT_CORE_H
 #define _PKTSTAT_CORE_H
 
+/*
+ * The window edge's functions (at the end) are inlined into the module's
+ * packet path even where a kernel build would call a copy; userspace
+ * builds leave it to the compiler.
+ */
 #ifdef __KERNEL__
 #include <linux/types.h>
+#define pktstat_edge_inline	__always_inline
 #else
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#define pktstat_edge_inline	inline
 #endif
 
 #include "xt_pktstat_text.h"
@@ -94,6 +101,7 @@ struct pktstat_cpu {
 	uint64_t closed_bytes;
 	/* FIFO sequence number, or PKTSTAT_DROP_BIT | drop slot, or none */
 	uint64_t entry;
+	uint32_t slot;		/* entry's place in the ring, or its drop slot */
 	bool open;		/* a window is being filled */
 };
 
@@ -119,8 +127,11 @@ struct pktstat_fifo {
 	bool discarding;	/* samples given back are dropped, not queued */
 	uint64_t head;		/* sequence numbers: entries are [head, tail) */
 	uint64_t tail;
+	uint32_t tail_slot;	/* tail's place in the ring: no division */
 	uint64_t next_queued;	/* no QUEUED entry before this one */
 	uint64_t last_start;	/* newest window opened (kept or dropped) */
+	/* latest window ever opened: one after it joins none, steps not back */
+	uint64_t top_start;
 	uint64_t last_drop;	/* newest window dropped on a full FIFO */
 	bool have_last;
 	bool have_drop;
@@ -152,7 +163,8 @@ static inline void pktstat_cpu_count(struct pktstat_cpu *c, uint32_t len)
  * Count a packet seen at @now if it falls in the CPU's current window.
  * Returns false, counting nothing, when the slow path must run.  The
  * unsigned difference also sends a clock that went backwards to the slow
- * path.
+ * path.  (The rule the unit tests and fuzzers drive the core with; the
+ * module decides by the CPU's cycle counter where it can, pktstat_set.c.)
  */
 static inline bool pktstat_cpu_add(struct pktstat_cpu *c, uint64_t period,
 				   uint64_t now, uint32_t len)
@@ -196,12 +208,12 @@ void pktstat_fifo_init(struct pktstat_fifo *f, struct pktstat_entry *ring,
 		       uint32_t capacity, uint64_t period,
 		       struct pktstat_drop_slot *slots, uint32_t n_slots);
 
-/*
- * Slow path, caller's lock held: close the CPU's window, open the one
- * holding @now and count the packet in it.
- */
-void pktstat_cpu_packet(struct pktstat_fifo *f, struct pktstat_cpu *c,
-			uint64_t now, uint32_t len);
+/* The start of the window holding @now. */
+static inline uint64_t pktstat_window_start(const struct pktstat_fifo *f,
+					    uint64_t now)
+{
+	return now - now % f->period;
+}
 
 /*
  * Caller's lock held: add the CPU's partial window to its entry (or to its
@@ -237,6 +249,12 @@ static inline uint64_t pktstat_fifo_used(const struct pktstat_fifo *f)
 	return f->tail - f->head;
 }
 
+/* The ring place of the newest entry (the FIFO must not be empty). */
+static inline uint32_t pktstat_fifo_newest_slot(const struct pktstat_fifo *f)
+{
+	return (f->tail_slot ? f->tail_slot : f->capacity) - 1;
+}
+
 /*
  * The holder count of the window starting at @start, if some CPU still
  * fills it, and in @seq its FIFO entry or PKTSTAT_DROP_BIT | drop slot;
@@ -250,7 +268,7 @@ static inline uint32_t *pktstat_fifo_filling(const struct pktstat_fifo *f,
 	struct pktstat_entry *e;
 
 	if (f->tail != f->head) {
-		e = &f->ring[(f->tail - 1) % f->capacity];
+		e = &f->ring[pktstat_fifo_newest_slot(f)];
 		if (e->start == start && e->holders) {
 			*seq = f->tail - 1;
 			return &e->holders;
@@ -266,18 +284,19 @@ static inline uint32_t *pktstat_fifo_filling(const struct pktstat_fifo *f,
 }
 
 /*
- * Is a clock reading @now, taken before the caller got the FIFO lock,
- * out of date?  It is when its window is older than the newest one
- * opened, or is that window but no CPU fills it any more (a timer closed
- * it meanwhile): opening it again would give the FIFO a second sample of
- * one window.  The caller then reads the clock again, under the lock.
+ * Is a clock reading, taken before the caller got the FIFO lock and in
+ * the window starting at @start, out of date?  It is when its window is
+ * older than the newest one opened, or is that window but no CPU fills it
+ * any more (a timer closed it meanwhile): opening it again would give the
+ * FIFO a second sample of one window.  The caller then reads the clock
+ * again, under the lock.
  */
 static inline bool pktstat_fifo_late(const struct pktstat_fifo *f,
-				     uint64_t now)
+				     uint64_t start)
 {
-	uint64_t start = now - now % f->period, seq;
+	uint64_t seq;
 
-	if (!f->have_last || start > f->last_start)
+	if (start > f->top_start || !f->have_last || start > f->last_start)
 		return false;
 	return start < f->last_start || !pktstat_fifo_filling(f, start, &seq);
 }
@@ -285,12 +304,12 @@ static inline bool pktstat_fifo_late(const struct pktstat_fifo *f,
 /* The histogram bucket of a window of @v bytes or frames. */
 static inline unsigned int pktstat_hist_bucket(uint64_t v)
 {
-	uint64_t x = v ? v - 1 : 0;
+	uint64_t x = v - (v != 0);	/* 0 and 1 share bucket 0 */
 	unsigned int e;
 
 	if (x < XT_PKTSTAT_HIST_SMALL)
 		return (unsigned int)x;
-	e = 63 - (unsigned int)__builtin_clzll(x);	/* x >= 8: e >= 3 */
+	e = 63 ^ (unsigned int)__builtin_clzll(x);	/* x >= 8: e >= 3 */
 	if (e > XT_PKTSTAT_HIST_MAX_EXP)
 		return XT_PKTSTAT_HIST_BOUNDS;
 	return e * XT_PKTSTAT_HIST_SUB + (unsigned int)((x >> (e - 2)) & 3) -
@@ -307,6 +326,141 @@ static inline uint64_t pktstat_hist_bound(unsigned int i)
 	k = i - XT_PKTSTAT_HIST_SMALL;
 	return (uint64_t)(5 + k % XT_PKTSTAT_HIST_SUB) <<
 	       (1 + k / XT_PKTSTAT_HIST_SUB);
+}
+
+/*
+ * The window edge: the first packet of a window on a CPU, caller's lock
+ * held.  Inline, so that the module's packet path runs it without a call
+ * (it is most of what such a packet costs); its rare cases are out of
+ * line in pktstat_core.c.
+ */
+
+/* A window is finished: count it in the histogram, once. */
+static pktstat_edge_inline void
+pktstat_hist_add(struct pktstat_hist *h, uint64_t frames, uint64_t bytes)
+{
+	h->windows++;
+	h->frames_sum += frames;
+	h->bytes_sum += bytes;
+	h->bytes[pktstat_hist_bucket(bytes)]++;
+	h->frames[pktstat_hist_bucket(frames)]++;
+}
+
+/* A CPU's partial of a window the full FIFO refused. */
+void pktstat_drop_slot_close(struct pktstat_fifo *f,
+			     const struct pktstat_cpu *c);
+/*
+ * A window not later than every one opened: join the newest if it is that
+ * one and still filled (its entry or drop slot, in @slot); else count a
+ * step back of the clock if it is one, and return PKTSTAT_NO_ENTRY: a new
+ * entry is needed.
+ */
+uint64_t pktstat_fifo_older(struct pktstat_fifo *f, uint64_t start,
+			    uint32_t *slot);
+/* The full FIFO refuses the window starting at @start. */
+uint64_t pktstat_fifo_refuse(struct pktstat_fifo *f, uint64_t start,
+			     uint32_t *slot);
+
+/*
+ * The CPU's window ends: its partial goes to its entry (or drop slot) and
+ * to the CPU's closed totals; the caller resets or reopens the window.
+ */
+static pktstat_edge_inline void pktstat_cpu_end(struct pktstat_fifo *f,
+						struct pktstat_cpu *c)
+{
+	uint64_t frames = c->frames, bytes = c->bytes;
+	struct pktstat_entry *e;
+
+	if (c->entry & PKTSTAT_DROP_BIT) {
+		/* its sample counts in dropped.samples already */
+		pktstat_drop_slot_close(f, c);
+	} else {
+		e = &f->ring[c->slot];
+		e->frames += frames;
+		e->bytes += bytes;
+		f->queued.frames += frames;
+		f->queued.bytes += bytes;
+		if (!--e->holders)
+			pktstat_hist_add(&f->hist, e->frames, e->bytes);
+	}
+	c->closed_frames += frames;
+	c->closed_bytes += bytes;
+}
+
+/*
+ * The FIFO entry (or drop slot) for the window starting at @start, its
+ * place in @slot, appending one if needed; @later: @start is after
+ * top_start.  Only the newest window can be
+ * joined, and only while some CPU still fills it: callers read the clock
+ * under the FIFO lock (or check with pktstat_fifo_late() that an earlier
+ * reading is still good), so windows are opened in time order, and a
+ * finished window for @start can only mean the wall clock went back.  A
+ * window refused by the full FIFO stays refused while it is filled, even
+ * if a reader makes room meanwhile, so that no sample holds only some of
+ * its traffic.
+ */
+static pktstat_edge_inline uint64_t
+pktstat_fifo_entry_for(struct pktstat_fifo *f, uint64_t start, bool later,
+		       uint32_t *slot)
+{
+	struct pktstat_entry *e;
+	uint32_t i;
+	uint64_t seq;
+
+	if (later) {
+		/* later than every window: a refusal held for an earlier one */
+		f->have_drop = false;
+		f->top_start = start;
+	} else {
+		seq = pktstat_fifo_older(f, start, slot);
+		if (seq != PKTSTAT_NO_ENTRY)
+			return seq;
+	}
+	f->last_start = start;
+	f->have_last = true;
+
+	if (pktstat_fifo_used(f) >= f->capacity)
+		return pktstat_fifo_refuse(f, start, slot);
+
+	i = f->tail_slot;
+	*slot = i;
+	f->tail_slot = i + 1 == f->capacity ? 0 : i + 1;
+	e = &f->ring[i];
+	e->start = start;
+	e->frames = 0;
+	e->bytes = 0;
+	e->holders = 1;
+	e->state = PKTSTAT_QUEUED;
+	f->queued.samples++;
+	return f->tail++;
+}
+
+/*
+ * Close the CPU's window, open the one starting at @start and count the
+ * packet in it.
+ */
+static pktstat_edge_inline void pktstat_cpu_open(struct pktstat_fifo *f,
+						 struct pktstat_cpu *c,
+						 uint64_t start, uint32_t len)
+{
+	/* read before the close, which leaves it alone: tested once */
+	bool later = start > f->top_start;
+
+	if (c->open)
+		pktstat_cpu_end(f, c);
+	c->entry = pktstat_fifo_entry_for(f, start, later, &c->slot);
+	c->start = start;
+	c->open = true;
+	c->frames = 1;
+	c->bytes = len;
+}
+
+/* The same for a packet seen at @now. */
+static inline void pktstat_cpu_packet(struct pktstat_fifo *f,
+				      struct pktstat_cpu *c, uint64_t now,
+				      uint32_t len)
+{
+	pktstat_cpu_open(f, c, pktstat_window_start(f, now), len);
 }
 
 #endif /* _PKTSTAT_CORE_H */

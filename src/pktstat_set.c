@@ -72,81 +72,139 @@ u64 pktstat_set_close_latency_ns(void)
 
 /*
  * Make sure the CPU's timer fires soon after its window ends.  Called on
- * the window's CPU, bottom halves off, the FIFO lock held.  A timer armed
- * early enough is left alone: timer_reduce() would only check the same.
+ * the window's CPU, bottom halves off, the FIFO lock held.
  */
-static void pktstat_arm(struct pktstat_set_cpu *pc, u64 period, u64 now)
+static void pktstat_arm_later(struct pktstat_set_cpu *pc, u64 period, u64 now)
 {
 	u64 end = pc->core.start + period;
 	unsigned long ticks = 0, soon = jiffies + 1;
-	bool pending = timer_pending(&pc->timer);
 
-	/* the common case of short windows: due at the next tick already */
-	if (pending && time_before_eq(READ_ONCE(pc->timer.expires), soon))
-		return;
 	if (end > now)
 		ticks = min_t(u64, nsecs_to_jiffies64(end - now),
 			      PKTSTAT_TIMER_MAX_TICKS);
-	if (pending &&
+	if (timer_pending(&pc->timer) &&
 	    time_before_eq(READ_ONCE(pc->timer.expires), soon + ticks))
 		return;
 	timer_reduce(&pc->timer, soon + ticks);
 }
 
 /*
- * The window's deadline for the fast path, from a counter reading taken
- * just before the wall-clock reading @now; @now is in the open window.
+ * The common case of short windows, checked inline: the timer is due at
+ * the next tick already (timer_reduce() would only check the same).
  */
-static void pktstat_set_deadline(struct pktstat_set_cpu *pc, u64 period,
-				 u64 now, u64 cycles)
+static __always_inline void pktstat_arm(struct pktstat_set_cpu *pc,
+					u64 period, u64 now)
 {
-	pc->deadline = pktstat_clock_deadline(cycles,
-					      pc->core.start + period - now);
+	if (timer_pending(&pc->timer) &&
+	    time_before_eq(READ_ONCE(pc->timer.expires), jiffies + 1))
+		return;
+	pktstat_arm_later(pc, period, now);
+}
+
+/* Which window a packet falls in, by the wall clock or by the counter. */
+struct pktstat_reading {
+	u64 cycles;	/* the counter, at or just before the time */
+	u64 now;	/* a time not earlier than the packet's, in the window */
+	u64 start;	/* the window's start */
+};
+
+/*
+ * Read the wall clock for the packet; it becomes the CPU's base (when
+ * taken without interruption, pktstat_clock_set_base()).
+ */
+static __always_inline void pktstat_read_clock(struct pktstat_set_cpu *pc,
+					       u64 period,
+					       struct pktstat_reading *r)
+{
+	r->cycles = pktstat_cycles();
+	r->now = ktime_get_real_ns();
+	r->start = r->now - r->now % period;
+	pktstat_clock_set_base(&pc->base, r->cycles, r->now, pktstat_cycles());
 }
 
 /*
- * The first packet of a window on this CPU (bh_lock held), seen at @now
- * (@cycles just before).  Windows must open in time order across CPUs,
- * once each: if another CPU opened a newer window since @now was read, or
- * a timer closed @now's window, the clock is read again under the lock.
- * Otherwise @now stands: a second read would cost about as much as the
- * rest of the slow path.
+ * The first packet of a window on this CPU (bh_lock held).  Windows must
+ * open in time order across CPUs, once each: if another CPU opened a
+ * newer window since @r was taken, or a timer closed @r's window, the
+ * clock is read again under the lock.  Otherwise @r stands: a second read
+ * would cost about as much as the rest of this.
  */
-static void pktstat_set_slow_path(struct pktstat_set *s,
-				  struct pktstat_set_cpu *pc, u64 now,
-				  u64 cycles, unsigned int len)
+static __always_inline void pktstat_set_open(struct pktstat_set *s,
+					     struct pktstat_set_cpu *pc,
+					     u64 period,
+					     struct pktstat_reading *r,
+					     unsigned int len)
 {
-	const struct pktstat_fifo *f = &s->fifo;
-
 	spin_lock(s->lock);
-	if (unlikely(pktstat_fifo_late(f, now))) {
-		cycles = pktstat_cycles();
-		now = ktime_get_real_ns();
-	}
-	pktstat_cpu_packet(&s->fifo, &pc->core, now, len);
-	pktstat_set_deadline(pc, s->period, now, cycles);
-	pktstat_arm(pc, s->period, now);
+	if (unlikely(pktstat_fifo_late(&s->fifo, r->start)))
+		pktstat_read_clock(pc, period, r);
+	pktstat_cpu_open(&s->fifo, &pc->core, r->start, len);
+	pktstat_arm(pc, period, r->now);
 	spin_unlock(s->lock);
 }
 
 /*
- * A packet past its CPU's deadline, or without one: the wall clock says
- * whether it is still in the window (then the deadline moves on), or
- * opens the next.  Every packet comes here when the counter may not stand
- * in for the clock.
+ * The wall clock says whether the packet is still in the CPU's window, or
+ * opens the next.
+ */
+static __always_inline void pktstat_wall_count(struct pktstat_set *s,
+					       struct pktstat_set_cpu *pc,
+					       u64 period, unsigned int len)
+{
+	struct pktstat_reading r;
+
+	r.now = ktime_get_real_ns();
+	if (pktstat_cpu_add(&pc->core, period, r.now, len))
+		return;
+	r.cycles = 0;
+	r.start = r.now - r.now % period;
+	pktstat_set_open(s, pc, period, &r, len);
+}
+
+/*
+ * A packet past its CPU's deadline.  Its window comes from the counter
+ * when that is certain (pktstat_clock.h), else from the wall clock; if it
+ * is the CPU's window still, the deadline moves on, else the window
+ * opens.  Whether the counter may stand in is checked once a tick, when
+ * the counter did not give the window: it stands in only within
+ * PKTSTAT_CLOCK_DERIVE_NS + PKTSTAT_CLOCK_HORIZON_NS of a wall-clock
+ * reading, so of a check.
  */
 void pktstat_set_clock_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
 			    u64 period, unsigned int len)
 {
-	u64 cycles = pktstat_cycles();
-	u64 now = ktime_get_real_ns();
+	struct pktstat_reading r;
+	bool found;
 
-	if (pktstat_cpu_add(&pc->core, period, now, len)) {
-		if (pc->deadline)
-			pktstat_set_deadline(pc, period, now, cycles);
-		return;
+	r.cycles = pktstat_cycles();
+	found = pktstat_clock_window(&pc->base, r.cycles, period, &r.start,
+				     &r.now);
+	if (!found) {
+		pktstat_clock_check();
+		if (unlikely(!READ_ONCE(pktstat_clock_rate.cycles_per_ns))) {
+			pc->deadline = PKTSTAT_WALL_CLOCK;
+			pktstat_wall_count(s, pc, period, len);
+			return;
+		}
+		pktstat_read_clock(pc, period, &r);
 	}
-	pktstat_set_slow_path(s, pc, now, cycles, len);
+	if (pc->core.open && r.start == pc->core.start)
+		pktstat_cpu_count(&pc->core, len);
+	else
+		pktstat_set_open(s, pc, period, &r, len);
+	pc->deadline = pktstat_clock_deadline(r.cycles,
+					      r.start + period - r.now);
+}
+
+/* A packet while the counter does not stand in for the clock. */
+void pktstat_set_wall_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
+			   u64 period, unsigned int len)
+{
+	pktstat_clock_check();
+	if (READ_ONCE(pktstat_clock_rate.cycles_per_ns))
+		pktstat_set_clock_path(s, pc, period, len);	/* it may now */
+	else
+		pktstat_wall_count(s, pc, period, len);
 }
 
 /*
@@ -172,7 +230,7 @@ static void pktstat_timer(struct timer_list *t)
 	u64_stats_update_begin(&pc->syncp);
 	if (pktstat_cpu_expired(&pc->core, s->period, now)) {
 		pktstat_cpu_close(&s->fifo, &pc->core);
-		pc->deadline = 0;
+		pktstat_deadline_passed(pc);
 	} else if (pc->core.open) {
 		pktstat_arm(pc, s->period, now);
 	}
@@ -203,7 +261,7 @@ static int pktstat_cpu_prepare(unsigned int cpu)
 		spin_lock_bh(s->lock);
 		now = ktime_get_real_ns();
 		u64_stats_update_begin(&pc->syncp);
-		pc->deadline = 0;	/* the counter of a CPU that was off */
+		pktstat_deadline_passed(pc);	/* a CPU that was off */
 		if (pktstat_cpu_expired(&pc->core, s->period, now)) {
 			pktstat_cpu_close(&s->fifo, &pc->core);
 		} else if (pc->core.open) {

@@ -33,7 +33,8 @@ struct pktstat_name;
 struct pktstat_set_cpu {
 	local_lock_t		bh_lock;
 	struct u64_stats_sync	syncp;
-	u64			deadline;	/* pktstat_clock.h; 0: none */
+	u64			deadline;	/* below */
+	struct pktstat_clock_base base;		/* pktstat_clock.h */
 	struct pktstat_cpu	core;
 	struct timer_list	timer;	/* closes a window no packet closed */
 	struct pktstat_set	*set;
@@ -74,10 +75,28 @@ struct pktstat_set_counts {
 int pktstat_sets_init(void);
 void pktstat_sets_exit(void);
 
+/*
+ * pc->deadline: a packet whose counter reading is below it is in the
+ * CPU's window (pktstat_clock.h); else it takes the clock path.  One
+ * value below every reading says that the counter does not stand in for
+ * the clock (not the clocksource, or fast_clock=0): the wall path.
+ */
+#define PKTSTAT_WALL_CLOCK	0
+#define PKTSTAT_DEADLINE_PAST	1
+
+/* No window is open: no packet may count by the deadline. */
+static inline void pktstat_deadline_passed(struct pktstat_set_cpu *pc)
+{
+	if (pc->deadline != PKTSTAT_WALL_CLOCK)
+		pc->deadline = PKTSTAT_DEADLINE_PAST;
+}
+
 struct pktstat_set *pktstat_set_create(u64 period, u32 samples,
 				       spinlock_t *lock);
 void pktstat_set_clock_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
 			    u64 period, unsigned int len);
+void pktstat_set_wall_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
+			   u64 period, unsigned int len);
 void pktstat_set_stop(struct pktstat_set *s);
 void pktstat_set_free(struct pktstat_set *s);
 void pktstat_set_counts(const struct pktstat_set *s,
@@ -92,7 +111,7 @@ const char *pktstat_fmt_period(char *buf, size_t size, u64 ns);
  * Count one packet of @len bytes.  Called with bottom halves off.  The
  * common case, a packet inside the CPU's window by the CPU's cycle counter
  * (pktstat_clock.h), reads no clock and writes only this CPU's cache line;
- * the others read the wall clock (out of line).
+ * the others take the clock path or the wall path (out of line).
  */
 static __always_inline void pktstat_set_count(struct pktstat_set *s,
 					      u64 period, unsigned int len)
@@ -104,8 +123,10 @@ static __always_inline void pktstat_set_count(struct pktstat_set *s,
 	u64_stats_update_begin(&pc->syncp);
 	if (likely(pktstat_cycles() < pc->deadline))
 		pktstat_cpu_count(&pc->core, len);
-	else
+	else if (pc->deadline != PKTSTAT_WALL_CLOCK)
 		pktstat_set_clock_path(s, pc, period, len);
+	else
+		pktstat_set_wall_path(s, pc, period, len);
 	u64_stats_update_end(&pc->syncp);
 	local_unlock_nested_bh(&s->cpus->bh_lock);
 }

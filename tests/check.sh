@@ -169,12 +169,12 @@ kernel_suite() {
 # (tests/variants/README.md), and the kernel tests it must pass unchanged
 kernel_tsc_suite() {
 	local out=build/variants-$KVER
-	tests/variants/build.sh "$KDIR" "$out" clock-check clock-bad || {
+	tests/variants/build.sh "$KDIR" "$out" clock-check clock-bad clock-bad-window || {
 		echo "0 passed, 1 failed"
 		return 1
 	}
 	QEMU_APPEND="tsc=reliable clocksource=tsc" WORKDIR=build/qemu-tsc \
-		EXTRA_FILES="$out/xt_pktstat-clock-check.ko $out/xt_pktstat-clock-bad.ko" \
+		EXTRA_FILES="$out/xt_pktstat-clock-check.ko $out/xt_pktstat-clock-bad.ko $out/xt_pktstat-clock-bad-window.ko" \
 		tests/qemu/run-guest.sh --timeout 1200 'SUITES=fastclock /tests/guest/run-all.sh'
 }
 kernels_suite() {

@@ -84,6 +84,9 @@ static void check(struct state *st, unsigned int step)
 				      (unsigned long long)f->tail);
 				CHECK(f->ring[c->entry % f->capacity].start == c->start,
 				      "step %u cpu %u window/entry start differ", step, i);
+				CHECK(c->slot == c->entry % f->capacity,
+				      "step %u cpu %u ring place %u for entry %llu",
+				      step, i, c->slot, (unsigned long long)c->entry);
 			}
 		} else {
 			CHECK(c->frames == 0 && c->bytes == 0,

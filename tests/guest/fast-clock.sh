@@ -1,24 +1,31 @@
 #!/bin/sh
 # The cycle-counter fast path (src/pktstat_clock.h), inside a test guest
 # booted with the TSC as clocksource (tsc=reliable clocksource=tsc):
-#   fast-clock.sh CHECK_MODULE BAD_MODULE [IPT]
-# The modules come from tests/variants/build.sh (clock-check, clock-bad): every packet
-# the counter counted also reads the wall clock, and the module reports at
-# unload how many packets its counter counted and how many of them were
-# outside their window by more than 1 us.
+#   fast-clock.sh CHECK_MODULE BAD_MODULE BAD_WINDOW_MODULE [IPT]
+# The modules come from tests/variants/build.sh (clock-check, clock-bad,
+# clock-bad-window): every packet the counter counted also reads the wall
+# clock, and so does every window the counter found for a packet; the
+# module reports at unload how many packets its counter counted and how
+# many of them were outside their window by more than 1 us, how many
+# windows the counter found and how many of them were more than 1 us away
+# from the packet's time.
 #
 # fast_path_assigns_windows_exactly: two CPUs of pktgen into 10us and 1ms
-#   windows: packets counted by the counter, none outside its window, and
-#   exact conservation.
+#   windows: packets counted by the counter, none outside its window;
+#   windows found by the counter, none wrong; exact conservation.
 # bad_deadline_is_caught: deadlines that ignore the window's end (the bad
 #   build) put packets into ended windows, and the check reports them.
-# fallback_when_disabled: fast_clock=0: no packet counted by the counter,
-#   counts still exact.
+# bad_window_is_caught: a counter's time 4 us ahead of the wall clock (the
+#   other bad build) opens windows early, and the check reports them.
+# fallback_when_disabled: fast_clock=0: no packet counted and no window
+#   found by the counter, counts still exact.
 . "$(dirname "$0")/lib.sh"
 
-CHECK_KO=${1:?usage: fast-clock.sh CHECK_MODULE BAD_MODULE [IPT]}
-BAD_KO=${2:?usage: fast-clock.sh CHECK_MODULE BAD_MODULE [IPT]}
-ipt_setup "${3:-iptables-legacy}" || exit 2
+USAGE="usage: fast-clock.sh CHECK_MODULE BAD_MODULE BAD_WINDOW_MODULE [IPT]"
+CHECK_KO=${1:?$USAGE}
+BAD_KO=${2:?$USAGE}
+BAD_WINDOW_KO=${3:?$USAGE}
+ipt_setup "${4:-iptables-legacy}" || exit 2
 DEV=${DEV:-pkt0}
 SIZE=100
 LEN=$((SIZE - 14))
@@ -37,8 +44,9 @@ run_traffic() {
 }
 
 # report: the module's last "fast clock check" line: FAST LATE WORST
+# WINDOWS WRONG
 report() {
-	dmesg | sed -n 's/.*fast clock check: \([0-9]*\) packets .*, \([0-9]*\) outside .*, latest \(-\{0,1\}[0-9]*\) ns .*/\1 \2 \3/p' | tail -1
+	dmesg | sed -n 's/.*fast clock check: \([0-9]*\) packets .*, \([0-9]*\) outside .*, latest \(-\{0,1\}[0-9]*\) ns .*; \([0-9]*\) windows found .*, \([0-9]*\) more than .*/\1 \2 \3 \4 \5/p' | tail -1
 }
 
 # with MODULE [PARAM...]: a fresh module and traffic; then the report
@@ -57,8 +65,8 @@ with() {
 	wait_gone w10us && wait_gone w1ms
 	unload_pktstat
 	set -- $(report)
-	FAST=${1:-} LATE=${2:-} WORST=${3:-}
-	t_diag "$ko: $SENT packets per name; counter counted ${FAST:-?}, outside ${LATE:-?}, latest ${WORST:-?} ns after the end"
+	FAST=${1:-} LATE=${2:-} WORST=${3:-} WINDOWS=${4:-} WRONG=${5:-}
+	t_diag "$ko: $SENT packets per name; counter counted ${FAST:-?}, outside ${LATE:-?}, latest ${WORST:-?} ns after the end; windows found by the counter ${WINDOWS:-?}, wrong ${WRONG:-?}"
 }
 
 fast_path_assigns_windows_exactly() {
@@ -70,6 +78,11 @@ fast_path_assigns_windows_exactly() {
 		t_ok "$P exact: most packets counted by the counter ($FAST of $((4 * N)))" ||
 		t_fail "$P exact: most packets counted by the counter" "${FAST:-none}"
 	t_eq "$P exact: none outside its window by more than 1us" 0 "$LATE"
+	# 10us windows: most packets open one, most of those by the counter
+	[ "${WINDOWS:-0}" -gt $((N / 2)) ] &&
+		t_ok "$P exact: many windows found by the counter ($WINDOWS)" ||
+		t_fail "$P exact: many windows found by the counter" "${WINDOWS:-none}"
+	t_eq "$P exact: no window found by the counter more than 1us from the packet's time" 0 "$WRONG"
 	test_end
 }
 
@@ -82,16 +95,27 @@ bad_deadline_is_caught() {
 	test_end
 }
 
+bad_window_is_caught() {
+	test_begin bad_window "a window found by a counter 4us ahead is caught"
+	with "$BAD_WINDOW_KO"
+	[ "${WRONG:-0}" -gt 0 ] &&
+		t_ok "$P bad_window: the check sees windows opened early ($WRONG of ${WINDOWS:-?})" ||
+		t_fail "$P bad_window: the check sees windows opened early" "${WRONG:-none} of ${WINDOWS:-?}"
+	test_end
+}
+
 fallback_when_disabled() {
 	test_begin fallback "fast_clock=0 reads the wall clock for every packet"
 	with "$CHECK_KO" fast_clock=0
 	t_eq "$P fallback: no packet counted by the counter" 0 "$FAST"
+	t_eq "$P fallback: no window found by the counter" 0 "$WINDOWS"
 	test_end
 }
 
 setup_dummy $DEV 192.0.2.1/24 2001:db8::1/64 || { t_fail "$P: setup_dummy $DEV"; t_summary; exit 1; }
 fast_path_assigns_windows_exactly
 bad_deadline_is_caught
+bad_window_is_caught
 fallback_when_disabled
 flush_all
 t_summary

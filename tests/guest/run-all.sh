@@ -66,7 +66,8 @@ for s in $SUITES; do
 		# the fast path checked packet by packet, then the tests it must
 		# pass unchanged
 		run_part "fast-clock.sh" /tests/guest/fast-clock.sh \
-			/tests/extra/xt_pktstat-clock-check.ko /tests/extra/xt_pktstat-clock-bad.ko
+			/tests/extra/xt_pktstat-clock-check.ko /tests/extra/xt_pktstat-clock-bad.ko \
+			/tests/extra/xt_pktstat-clock-bad-window.ko
 		for ipt in iptables-legacy ip6tables-nft; do
 			run_part "kernel-tests.sh $ipt (TSC)" /tests/guest/kernel-tests.sh $ipt \
 				conservation_exact full_fifo_keeps_oldest idle_window_readable \

@@ -6,7 +6,7 @@
 #
 #   tests/variants/build.sh KERNEL_DIR OUTDIR VARIANT...
 #
-# VARIANT: race-fixed race-unfixed clock-check clock-bad.
+# VARIANT: race-fixed race-unfixed clock-check clock-bad clock-bad-window.
 # Writes OUTDIR/xt_pktstat-VARIANT.ko for each.  KBUILD_ARGS (environment):
 # more make arguments for Kbuild (the kernel matrix's, e.g. CC=).
 set -eu
@@ -45,7 +45,9 @@ no_bh_lock() {
 # whose window had ended by then is certainly late: under QEMU a vCPU may
 # stall for milliseconds between two instructions, so a read after the
 # count could be late through no fault of the count), compared after each
-# fast-path count; the report at unload
+# fast-path count; each window the counter found (pktstat_clock_window())
+# checked the same way, and also against a reading taken after it (a
+# window that starts after that is certainly early); the report at unload
 check_clock() {
 	sed -i 's|^\tstruct pktstat_set_cpu \*pc;$|\tstruct pktstat_set_cpu *pc;\n\tu64 t_ref = ktime_get_real_ns();	/* test only */|' "$1/pktstat_set.h"
 	sed -i 's|^\t\tpktstat_cpu_count(&pc->core, len);$|\t\t{ pktstat_cpu_count(\&pc->core, len); pktstat_test_check(pc, period, t_ref); }|' "$1/pktstat_set.h"
@@ -53,10 +55,16 @@ check_clock() {
 	sed -i 's|^#include <linux/u64_stats_sync.h>$|&\n#include <linux/ktime.h>\n#include <linux/timekeeping.h>|' "$1/pktstat_set.h"
 	applied "$1/pktstat_set.h" 'pktstat_test_check(pc, period, t_ref); }'
 	applied "$1/pktstat_set.h" 'u64 t_ref = ktime_get_real_ns();'
+	sed -i '/^void pktstat_set_clock_path(/,/^}$/ { s|^\tstruct pktstat_reading r;$|&\n\tu64 t_ref;	/* test only */|; s|^\tr.cycles = pktstat_cycles();$|\tt_ref = ktime_get_real_ns();\n&| }' "$1/pktstat_set.c"
+	sed -i 's|^\tif (!found) {$|\tif (found)\n\t\tpktstat_test_check_window(r.start, period, t_ref, ktime_get_real_ns());\n&|' "$1/pktstat_set.c"
+	applied "$1/pktstat_set.c" '^	u64 t_ref;'
+	applied "$1/pktstat_set.c" '^	t_ref = ktime_get_real_ns();'
+	applied "$1/pktstat_set.c" '^		pktstat_test_check_window(r.start, period, t_ref'
 	cat >> "$1/pktstat_set.c" <<'EOC'
 
 /* ---- test only (tests/variants/build.sh) ---- */
 static atomic64_t pktstat_test_fast, pktstat_test_late, pktstat_test_worst;
+static atomic64_t pktstat_test_windows, pktstat_test_wrong;
 
 void pktstat_test_check(struct pktstat_set_cpu *pc, u64 period, u64 t_ref)
 {
@@ -72,15 +80,28 @@ void pktstat_test_check(struct pktstat_set_cpu *pc, u64 period, u64 t_ref)
 		;
 }
 
+/* a window the counter found, between readings @before and @after */
+void pktstat_test_check_window(u64 start, u64 period, u64 before, u64 after)
+{
+	atomic64_inc(&pktstat_test_windows);
+	if ((s64)(before - (start + period)) > 1000 ||
+	    (s64)(start - after) > 1000)
+		atomic64_inc(&pktstat_test_wrong);
+}
+
 void pktstat_test_report_all(void);
 void pktstat_test_report_all(void)
 {
-	pr_info("fast clock check: %lld packets counted by the cycle counter, %lld outside their window by more than 1us, latest %lld ns after its end\n",
+	pr_info("fast clock check: %lld packets counted by the cycle counter, %lld outside their window by more than 1us, latest %lld ns after its end; %lld windows found by the counter, %lld more than 1us from the packet's time\n",
 		(long long)atomic64_read(&pktstat_test_fast),
 		(long long)atomic64_read(&pktstat_test_late),
-		(long long)atomic64_read(&pktstat_test_worst));
+		(long long)atomic64_read(&pktstat_test_worst),
+		(long long)atomic64_read(&pktstat_test_windows),
+		(long long)atomic64_read(&pktstat_test_wrong));
 }
 EOC
+	sed -i '/^void pktstat_set_clock_path(/i void pktstat_test_check_window(u64 start, u64 period, u64 before, u64 after);\n' "$1/pktstat_set.c"
+	applied "$1/pktstat_set.c" '^void pktstat_test_check_window(u64 start, u64 period, u64 before, u64 after);$'
 	sed -i '/^static void __exit pktstat_mt_exit(void)$/i void pktstat_test_report_all(void);' "$1/pktstat_match.c"
 	sed -i '/^static void __exit pktstat_mt_exit(void)$/,/^}$/s|^\tpktstat_proc_exit();$|\tpktstat_proc_exit();\n\tpktstat_test_report_all();|' "$1/pktstat_match.c"
 	applied "$1/pktstat_match.c" '^	pktstat_test_report_all();'
@@ -88,8 +109,15 @@ EOC
 
 # late_deadline: deadlines a horizon past the window's end
 late_deadline() {
-	sed -i 's|min(ns_left, PKTSTAT_CLOCK_HORIZON_NS)|ns_left + PKTSTAT_CLOCK_HORIZON_NS|' "$1/pktstat_clock.c"
-	applied "$1/pktstat_clock.c" 'mul_u64_u32_div(ns_left + PKTSTAT_CLOCK_HORIZON_NS,'
+	sed -i 's|min(ns_left, PKTSTAT_CLOCK_HORIZON_NS)|ns_left + PKTSTAT_CLOCK_HORIZON_NS|' "$1/pktstat_clock.h"
+	applied "$1/pktstat_clock.h" '((ns_left + PKTSTAT_CLOCK_HORIZON_NS \*'
+}
+
+# early_window: the counter's time 4 us ahead of the wall clock (as if the
+# base's two readings were taken the other way round, far apart)
+early_window() {
+	sed -i 's|^\thi = b->ns + ns + half;$|\thi = 4000 + b->ns + ns + half;|' "$1/pktstat_clock.h"
+	applied "$1/pktstat_clock.h" 'hi = 4000 + b->ns'
 }
 
 for v in "$@"; do
@@ -102,6 +130,7 @@ for v in "$@"; do
 	race-unfixed) widen_race "$d"; no_bh_lock "$d" ;;
 	clock-check) check_clock "$d" ;;
 	clock-bad) check_clock "$d"; late_deadline "$d" ;;
+	clock-bad-window) check_clock "$d"; early_window "$d" ;;
 	*) echo "variants: unknown variant $v" >&2; exit 2 ;;
 	esac
 	make -C "$d" KERNEL_DIR="$KDIR" KBUILD_ARGS="${KBUILD_ARGS:-}" werror >"$d.log" 2>&1 ||
