@@ -128,16 +128,17 @@ static __always_inline u64 pktstat_clock_deadline(u64 cycles, u64 ns_left)
  * A wall-clock reading @ns taken between counter readings @before and
  * @after becomes the base @b if they are close enough together: the time
  * at @after is then between @ns and @ns + PKTSTAT_CLOCK_PAIR_NS.  Else the
- * base stays as it was (older, but still a good pair).
+ * base stays as it was (older, but still a good pair); false then.
  */
-static __always_inline void
+static __always_inline bool
 pktstat_clock_set_base(struct pktstat_clock_base *b, u64 before, u64 ns,
 		       u64 after)
 {
 	if (after - before > pktstat_clock_rate.pair_cycles)
-		return;
+		return false;
 	b->cycles = after;
 	b->ns = ns + PKTSTAT_CLOCK_PAIR_NS / 2;
+	return true;
 }
 
 /*

@@ -109,8 +109,15 @@ uint64_t pktstat_fifo_older(struct pktstat_fifo *f, uint64_t start,
 						      pktstat_fifo_newest_slot(f);
 		return seq;
 	}
-	if (f->have_last && start <= f->last_start)
+	if (f->have_last && start <= f->last_start) {
 		f->clock_back++;
+		if (!pktstat_fifo_stepped_back(f)) {
+			f->step_top = f->top_start;
+			f->top_start = PKTSTAT_STEPPING;
+		}
+	} else if (pktstat_fifo_stepped_back(f) && start > f->step_top) {
+		f->top_start = start;	/* caught up */
+	}
 	return PKTSTAT_NO_ENTRY;
 }
 

@@ -53,6 +53,8 @@
 #include "xt_pktstat_text.h"
 
 #define PKTSTAT_NO_ENTRY	(~(uint64_t)0)
+/* pktstat_fifo.top_start while the clock catches up after going back */
+#define PKTSTAT_STEPPING	(~(uint64_t)0)
 /* pktstat_cpu.entry of a dropped window: this bit, then its drop slot. */
 #define PKTSTAT_DROP_BIT	((uint64_t)1 << 63)
 
@@ -130,8 +132,13 @@ struct pktstat_fifo {
 	uint32_t tail_slot;	/* tail's place in the ring: no division */
 	uint64_t next_queued;	/* no QUEUED entry before this one */
 	uint64_t last_start;	/* newest window opened (kept or dropped) */
-	/* latest window ever opened: one after it joins none, steps not back */
+	/*
+	 * The latest window opened: one after it joins none and steps not
+	 * back.  PKTSTAT_STEPPING while the clock has gone back and not
+	 * caught up again with step_top, the latest window before the step.
+	 */
 	uint64_t top_start;
+	uint64_t step_top;
 	uint64_t last_drop;	/* newest window dropped on a full FIFO */
 	bool have_last;
 	bool have_drop;
@@ -299,6 +306,16 @@ static inline bool pktstat_fifo_late(const struct pktstat_fifo *f,
 	if (start > f->top_start || !f->have_last || start > f->last_start)
 		return false;
 	return start < f->last_start || !pktstat_fifo_filling(f, start, &seq);
+}
+
+/*
+ * Has the clock gone back (a window opened before the latest one), and
+ * not yet caught up again?  A time worked out from a clock reading taken
+ * before the step would open a window of the time before it.
+ */
+static inline bool pktstat_fifo_stepped_back(const struct pktstat_fifo *f)
+{
+	return f->top_start == PKTSTAT_STEPPING;
 }
 
 /* The histogram bucket of a window of @v bytes or frames. */

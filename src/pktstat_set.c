@@ -110,34 +110,59 @@ struct pktstat_reading {
 
 /*
  * Read the wall clock for the packet; it becomes the CPU's base (when
- * taken without interruption, pktstat_clock_set_base()).
+ * taken without interruption, pktstat_clock_set_base()), noting the steps
+ * back of the clock seen so far.
  */
-static __always_inline void pktstat_read_clock(struct pktstat_set_cpu *pc,
+static __always_inline void pktstat_read_clock(struct pktstat_set *s,
+					       struct pktstat_set_cpu *pc,
 					       u64 period,
 					       struct pktstat_reading *r)
 {
 	r->cycles = pktstat_cycles();
 	r->now = ktime_get_real_ns();
 	r->start = r->now - r->now % period;
-	pktstat_clock_set_base(&pc->base, r->cycles, r->now, pktstat_cycles());
+	if (pktstat_clock_set_base(&pc->base, r->cycles, r->now,
+				   pktstat_cycles()))
+		pc->base_steps = READ_ONCE(s->fifo.clock_back);
 }
 
 /*
- * The first packet of a window on this CPU (bh_lock held).  Windows must
- * open in time order across CPUs, once each: if another CPU opened a
- * newer window since @r was taken, or a timer closed @r's window, the
- * clock is read again under the lock.  Otherwise @r stands: a second read
+ * Must @r, taken before the FIFO lock, be taken again under it?  Windows
+ * must open in time order across CPUs, once each: so when another CPU
+ * opened a newer window since, or a timer closed @r's window.  And when
+ * the counter found @r (@counter) while the clock has gone back and not
+ * caught up: the CPU's base may predate the step (it does if the step was
+ * seen after the base), and @r's window would come from the time before
+ * it.  A window later than every one opened needs one compare.
+ */
+static __always_inline bool pktstat_stale(const struct pktstat_set *s,
+					  const struct pktstat_set_cpu *pc,
+					  const struct pktstat_reading *r,
+					  bool counter)
+{
+	const struct pktstat_fifo *f = &s->fifo;
+
+	if (likely(r->start > f->top_start))
+		return false;
+	return pktstat_fifo_late(f, r->start) ||
+	       (counter && pktstat_fifo_stepped_back(f) &&
+		pc->base_steps != f->clock_back);
+}
+
+/*
+ * The first packet of a window on this CPU (bh_lock held), in @r's
+ * window unless @r is stale.  Otherwise @r stands: a second clock read
  * would cost about as much as the rest of this.
  */
 static __always_inline void pktstat_set_open(struct pktstat_set *s,
 					     struct pktstat_set_cpu *pc,
 					     u64 period,
 					     struct pktstat_reading *r,
-					     unsigned int len)
+					     bool counter, unsigned int len)
 {
 	spin_lock(s->lock);
-	if (unlikely(pktstat_fifo_late(&s->fifo, r->start)))
-		pktstat_read_clock(pc, period, r);
+	if (unlikely(pktstat_stale(s, pc, r, counter)))
+		pktstat_read_clock(s, pc, period, r);
 	pktstat_cpu_open(&s->fifo, &pc->core, r->start, len);
 	pktstat_arm(pc, period, r->now);
 	spin_unlock(s->lock);
@@ -158,7 +183,7 @@ static __always_inline void pktstat_wall_count(struct pktstat_set *s,
 		return;
 	r.cycles = 0;
 	r.start = r.now - r.now % period;
-	pktstat_set_open(s, pc, period, &r, len);
+	pktstat_set_open(s, pc, period, &r, false, len);
 }
 
 /*
@@ -186,12 +211,12 @@ void pktstat_set_clock_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
 			pktstat_wall_count(s, pc, period, len);
 			return;
 		}
-		pktstat_read_clock(pc, period, &r);
+		pktstat_read_clock(s, pc, period, &r);
 	}
 	if (pc->core.open && r.start == pc->core.start)
 		pktstat_cpu_count(&pc->core, len);
 	else
-		pktstat_set_open(s, pc, period, &r, len);
+		pktstat_set_open(s, pc, period, &r, found, len);
 	pc->deadline = pktstat_clock_deadline(r.cycles,
 					      r.start + period - r.now);
 }

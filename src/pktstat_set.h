@@ -35,6 +35,7 @@ struct pktstat_set_cpu {
 	struct u64_stats_sync	syncp;
 	u64			deadline;	/* below */
 	struct pktstat_clock_base base;		/* pktstat_clock.h */
+	u64			base_steps;	/* fifo.clock_back then */
 	struct pktstat_cpu	core;
 	struct timer_list	timer;	/* closes a window no packet closed */
 	struct pktstat_set	*set;

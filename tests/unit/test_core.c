@@ -1581,6 +1581,39 @@ static bool late(const struct sim *s, uint64_t now)
 	return pktstat_fifo_late(&s->f, pktstat_window_start(&s->f, now));
 }
 
+/*
+ * pktstat_fifo_stepped_back: from a window opened before the latest one
+ * (the clock went back) until one after the latest opens; then windows
+ * take the short way again.  The module meanwhile reads the clock again
+ * rather than trust a time worked out from a reading that may predate the
+ * step.
+ */
+static void test_stepped_back(void)
+{
+	const uint64_t P = 1000;
+	struct sim s;
+
+	sim_init(&s, 8, P, 2);
+	CHECK(!pktstat_fifo_stepped_back(&s.f));	/* nothing opened */
+	pkt(&s, 0, EPOCH + 5 * P, 100);
+	pkt(&s, 0, EPOCH + 6 * P, 100);
+	CHECK(!pktstat_fifo_stepped_back(&s.f));	/* forward only */
+	pkt(&s, 1, EPOCH + 2 * P, 100);			/* back 4 windows */
+	CHECK(pktstat_fifo_stepped_back(&s.f));
+	CHECK_U64(s.f.clock_back, 1);
+	pkt(&s, 1, EPOCH + 4 * P, 100);			/* catching up */
+	CHECK(pktstat_fifo_stepped_back(&s.f));
+	pkt(&s, 1, EPOCH + 6 * P + 1, 100);		/* the latest's time */
+	CHECK(pktstat_fifo_stepped_back(&s.f));
+	pkt(&s, 1, EPOCH + 7 * P, 100);			/* after it */
+	CHECK(!pktstat_fifo_stepped_back(&s.f));	/* caught up */
+	pkt(&s, 1, EPOCH + 8 * P, 100);
+	CHECK(!pktstat_fifo_stepped_back(&s.f));
+	CHECK_U64(s.f.clock_back, 1);
+	CHECK_ACCOUNTING(&s);
+	sim_free(&s);
+}
+
 static void test_late_reading(void)
 {
 	const uint64_t P = 1000;
@@ -2608,6 +2641,8 @@ int main(void)
 	    "counted once when finished, summed over their CPUs");
 	RUN(test_late_reading, "a clock reading older than the newest window, "
 	    "or of a window a timer closed, is late");
+	RUN(test_stepped_back, "after the clock went back, the FIFO says so "
+	    "until a window after the latest opens");
 	RUN(test_discard, "discard: unheld windows dropped at once, held ones "
 	    "when given back, delivered ones stay read");
 	snprintf(desc, sizeof(desc), "randomized conservation and reference "
