@@ -115,12 +115,11 @@ struct pktstat_reading {
  */
 static __always_inline void pktstat_read_clock(struct pktstat_set *s,
 					       struct pktstat_set_cpu *pc,
-					       u64 period,
 					       struct pktstat_reading *r)
 {
 	r->cycles = pktstat_cycles();
 	r->now = ktime_get_real_ns();
-	r->start = r->now - r->now % period;
+	r->start = pktstat_window_start(&s->fifo, r->now);
 	if (pktstat_clock_set_base(&pc->base, r->cycles, r->now,
 				   pktstat_cycles()))
 		pc->base_steps = READ_ONCE(s->fifo.clock_back);
@@ -162,7 +161,7 @@ static __always_inline void pktstat_set_open(struct pktstat_set *s,
 {
 	spin_lock(s->lock);
 	if (unlikely(pktstat_stale(s, pc, r, counter)))
-		pktstat_read_clock(s, pc, period, r);
+		pktstat_read_clock(s, pc, r);
 	pktstat_cpu_open(&s->fifo, &pc->core, r->start, len);
 	pktstat_arm(pc, period, r->now);
 	spin_unlock(s->lock);
@@ -182,7 +181,7 @@ static __always_inline void pktstat_wall_count(struct pktstat_set *s,
 	if (pktstat_cpu_add(&pc->core, period, r.now, len))
 		return;
 	r.cycles = 0;
-	r.start = r.now - r.now % period;
+	r.start = pktstat_window_start(&s->fifo, r.now);
 	pktstat_set_open(s, pc, period, &r, false, len);
 }
 
@@ -211,7 +210,7 @@ void pktstat_set_clock_path(struct pktstat_set *s, struct pktstat_set_cpu *pc,
 			pktstat_wall_count(s, pc, period, len);
 			return;
 		}
-		pktstat_read_clock(s, pc, period, &r);
+		pktstat_read_clock(s, pc, &r);
 	}
 	if (pc->core.open && r.start == pc->core.start)
 		pktstat_cpu_count(&pc->core, len);
